@@ -1,0 +1,94 @@
+"""FastAPI application factory. Stateless: any number of workers can serve behind a load balancer."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from typing import Annotated, Any
+
+from fastapi import Depends, FastAPI, Request
+from fastapi.responses import JSONResponse
+from neo4j import Driver
+from neo4j.exceptions import Neo4jError, ServiceUnavailable, SessionExpired
+
+import kg
+from kg.db import open_driver
+from kg.errors import KGError
+from kg.server import current_connection
+from kg.settings import Settings
+from queries.system import get_server_info
+from schema import SCHEMA_VERSION, read_schema_version
+
+log = logging.getLogger(__name__)
+
+
+class AppState:
+    """Per-process resources, created in the lifespan and reached through dependencies."""
+
+    def __init__(self, settings: Settings) -> None:
+        self.settings = settings
+        self.driver: Driver | None = None
+        self.database: str | None = None
+        self.connection_error: str | None = None
+
+    def open(self) -> None:
+        try:
+            connection = current_connection(self.settings)
+        except KGError as error:
+            self.connection_error = str(error)
+            log.warning("no Neo4j connection configured: %s", error)
+            return
+        self.database = connection.database
+        self.driver = open_driver(connection, connection_timeout=3.0, max_transaction_retry_time=2.0)
+
+    def close(self) -> None:
+        if self.driver is not None:
+            self.driver.close()
+
+
+def get_state(request: Request) -> AppState:
+    state: AppState = request.app.state.kg
+    return state
+
+
+State = Annotated[AppState, Depends(get_state)]
+
+
+def create_app(settings: Settings | None = None) -> FastAPI:
+    """Build the app; ``uvicorn --factory api.app:create_app`` or ``kg serve`` runs it."""
+    state = AppState(settings or Settings())
+
+    @asynccontextmanager
+    async def lifespan(_: FastAPI) -> AsyncIterator[None]:
+        state.open()
+        try:
+            yield
+        finally:
+            state.close()
+
+    app = FastAPI(title="kg", version=kg.__version__, lifespan=lifespan)
+    app.state.kg = state
+
+    @app.get("/healthz", summary="Neo4j reachability and schema version")
+    def healthz(state: State) -> JSONResponse:
+        body: dict[str, Any] = {"status": "ok", "neo4j": "up", "kg_version": kg.__version__}
+        if state.driver is None:
+            body |= {"status": "error", "neo4j": "down", "reason": state.connection_error}
+            return JSONResponse(body, status_code=503)
+        try:
+            info = get_server_info(state.driver, timeout_s=3.0, database=state.database)
+            applied = read_schema_version(state.driver, state.database)
+        except (ServiceUnavailable, SessionExpired, Neo4jError, OSError) as error:
+            log.warning("health check failed: %s", type(error).__name__)
+            body |= {"status": "error", "neo4j": "down", "reason": "Neo4j does not answer"}
+            return JSONResponse(body, status_code=503)
+        body |= {
+            "neo4j_version": info.version,
+            "neo4j_edition": info.edition,
+            "schema_version": applied,
+            "schema_current": applied == SCHEMA_VERSION,
+        }
+        return JSONResponse(body)
+
+    return app

@@ -1,0 +1,29 @@
+"""Importers: one module per source format (parse -> validate -> load), registered in ``REGISTRY``.
+
+An importer is a callable ``(driver, database) -> ImportReport``. ``kg import all`` runs every registered
+importer in order; ``make run`` calls it, so a new importer only has to register itself here.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+from neo4j import Driver
+
+
+@dataclass
+class ImportReport:
+    """What one importer did: nodes and relationships created / matched, per label and type."""
+
+    importer: str
+    nodes_created: dict[str, int] = field(default_factory=dict)
+    nodes_matched: dict[str, int] = field(default_factory=dict)
+    relationships_created: dict[str, int] = field(default_factory=dict)
+    relationships_matched: dict[str, int] = field(default_factory=dict)
+
+
+Importer = Callable[[Driver, str | None], ImportReport]
+
+# name -> importer, in the order `kg import all` runs them. The seed knowledge base registers here.
+REGISTRY: dict[str, Importer] = {}

@@ -1,0 +1,269 @@
+"""The ``kg`` command: provision Neo4j, migrate, import, serve."""
+
+from __future__ import annotations
+
+import functools
+from collections.abc import Callable
+from typing import Annotated, ParamSpec, TypeVar
+
+import typer
+from neo4j.exceptions import AuthError, Neo4jError, ServiceUnavailable
+from pydantic import ValidationError
+from rich.console import Console
+from rich.table import Table
+
+import kg
+from kg.db import connected_driver
+from kg.errors import KGError
+from kg.server import (
+    DockerNeo4jServer,
+    LocalNeo4jServer,
+    choose_provisioner,
+    current_connection,
+    provision,
+)
+from kg.settings import Provisioner, Settings
+
+P = ParamSpec("P")
+R = TypeVar("R")
+
+console = Console(stderr=True)
+out = Console()
+
+app = typer.Typer(
+    help="kg: a graph knowledge base of European smart cities for replicating lighthouse solutions.",
+    no_args_is_help=True,
+    rich_markup_mode="rich",
+)
+db_app = typer.Typer(
+    help=(
+        "Provision and manage the Neo4j server. Uses NEO4J_URI if set, else Docker if an engine answers, "
+        "else a local Neo4j community server built from Maven Central (needs Java 17+ and Maven)."
+    ),
+    no_args_is_help=True,
+)
+import_app = typer.Typer(help="Load source data into the graph (idempotent: re-running changes nothing).")
+app.add_typer(db_app, name="db")
+app.add_typer(import_app, name="import")
+
+
+def friendly_errors(command: Callable[P, R]) -> Callable[P, R]:
+    """Print kg's own and the driver's errors as one clear message and exit 1 (no traceback)."""
+
+    @functools.wraps(command)
+    def wrapper(*args: P.args, **kwargs: P.kwargs) -> R:
+        try:
+            return command(*args, **kwargs)
+        except (KGError, ValidationError) as error:
+            console.print(f"[bold red]error:[/] {error}")
+        except AuthError as error:
+            console.print(f"[bold red]error:[/] Neo4j rejected the credentials: {error.message}")
+        except ServiceUnavailable as error:
+            console.print(f"[bold red]error:[/] Neo4j is not reachable: {error}. Try `kg db start`.")
+        except Neo4jError as error:
+            console.print(f"[bold red]error:[/] Neo4j said {error.code}: {error.message}")
+        raise typer.Exit(1)
+
+    return wrapper
+
+
+def _settings() -> Settings:
+    return Settings()
+
+
+def _version_callback(value: bool) -> None:
+    if value:
+        out.print(f"kg {kg.__version__}")
+        raise typer.Exit()
+
+
+@app.callback()
+def main(
+    version: Annotated[
+        bool, typer.Option("--version", callback=_version_callback, is_eager=True, help="Print the version.")
+    ] = False,
+) -> None:
+    """kg: which lighthouse city already solved the barrier your city faces, how, and with what evidence."""
+
+
+# ------------------------------------------------------------------------------------------------------ db
+
+
+@db_app.command("start")
+@friendly_errors
+def db_start() -> None:
+    """Start (or reuse) the Neo4j server and wait until Bolt answers; prints the URI. Idempotent."""
+    settings = _settings()
+    provisioner = choose_provisioner(settings)
+    if provisioner is Provisioner.LOCAL:
+        server = LocalNeo4jServer.from_settings(settings, notify=lambda message: console.print(message))
+        with console.status("Starting Neo4j (local community server)..."):
+            result = server.start()
+        state = "already running" if result.already_running else "started"
+        console.print(f"Neo4j {state} (pid {result.pid}, home {server.home}).")
+        out.print(result.connection.uri)
+        return
+    with console.status(f"Waiting for Neo4j ({provisioner.value})..."):
+        connection = provision(settings)
+    out.print(connection.uri)
+
+
+@db_app.command("stop")
+@friendly_errors
+def db_stop() -> None:
+    """Stop the Neo4j server kg started (an external server is left alone)."""
+    settings = _settings()
+    provisioner = choose_provisioner(settings)
+    if provisioner is Provisioner.EXTERNAL:
+        console.print("NEO4J_URI points at an external server; kg does not stop it.")
+        return
+    if provisioner is Provisioner.DOCKER:
+        DockerNeo4jServer.from_settings(settings).stop()
+        console.print("Stopped the neo4j container.")
+        return
+    server = LocalNeo4jServer.from_settings(settings, notify=lambda message: console.print(message))
+    with console.status("Stopping Neo4j..."):
+        stopped = server.stop()
+    console.print("Neo4j stopped." if stopped else "Neo4j was not running.")
+
+
+@db_app.command("status")
+@friendly_errors
+def db_status() -> None:
+    """Say which server kg uses and whether it answers. Exit code 0 if it answers, 3 if not."""
+    settings = _settings()
+    provisioner = choose_provisioner(settings)
+    answering = False
+    if provisioner is Provisioner.LOCAL:
+        status = LocalNeo4jServer.from_settings(settings).status()
+        answering = status.bolt_answering
+        state = f"running (pid {status.pid})" if status.running else "stopped"
+        out.print(
+            f"local Neo4j server: {state}; Bolt {'answers' if answering else 'does not answer'} at {status.uri}"
+        )
+        out.print(f"home: {status.home}")
+    else:
+        connection = current_connection(settings)
+        try:
+            with connected_driver(connection):
+                answering = True
+        except KGError as error:
+            console.print(str(error))
+        out.print(f"{provisioner.value} Neo4j at {connection.uri}: {'up' if answering else 'down'}")
+    if not answering:
+        raise typer.Exit(3)
+
+
+@db_app.command("env")
+@friendly_errors
+def db_env() -> None:
+    """Print `export NEO4J_URI=... NEO4J_USER=... NEO4J_PASSWORD=...` for the server kg uses.
+
+    Example: eval "$(kg db env)"
+    """
+    out.print(current_connection(_settings()).export_lines(), highlight=False, soft_wrap=True)
+
+
+@db_app.command("install")
+@friendly_errors
+def db_install() -> None:
+    """Resolve the local Neo4j runtime with Maven (no-op when cached). `kg db start` does this too."""
+    settings = _settings()
+    server = LocalNeo4jServer.from_settings(settings, notify=lambda message: console.print(message))
+    with console.status("Resolving the Neo4j runtime..."):
+        classpath = server.ensure_runtime()
+    console.print(f"Neo4j runtime ready: {len(classpath.split(':'))} jars.")
+
+
+@db_app.command("migrate")
+@friendly_errors
+def db_migrate() -> None:
+    """Create every missing constraint and index (idempotent) and record the schema version."""
+    from schema import apply_schema
+
+    connection = current_connection(_settings())
+    with connected_driver(connection) as driver:
+        report = apply_schema(driver, connection.database)
+    console.print(
+        f"Schema version {report.version}: {len(report.created)} created, {len(report.existing)} already present."
+    )
+    for name in report.created:
+        console.print(f"  + {name}")
+
+
+@db_app.command("reset")
+@friendly_errors
+def db_reset(
+    yes: Annotated[
+        bool, typer.Option("--yes", help="Confirm: delete every node, relationship and index.")
+    ] = False,
+) -> None:
+    """Delete everything in the database (nodes, relationships, constraints, indexes). Needs --yes."""
+    from queries.admin import wipe_database
+
+    if not yes:
+        console.print("Refusing to wipe the database without --yes.")
+        raise typer.Exit(2)
+    connection = current_connection(_settings())
+    with connected_driver(connection) as driver:
+        deleted = wipe_database(driver, connection.database)
+    console.print(f"Wiped {connection.uri}: {deleted} nodes deleted, constraints and indexes dropped.")
+
+
+# ------------------------------------------------------------------------------------------------------ import
+
+
+@import_app.command("all")
+@friendly_errors
+def import_all() -> None:
+    """Run every registered importer in order (what `make run` does)."""
+    from importers import REGISTRY
+    from schema import apply_schema
+
+    connection = current_connection(_settings())
+    if not REGISTRY:
+        console.print("No importers are registered yet; nothing to import.")
+        return
+    with connected_driver(connection) as driver:
+        apply_schema(driver, connection.database)
+        for name, importer in REGISTRY.items():
+            report = importer(driver, connection.database)
+            _print_import_report(name, report.nodes_created, report.nodes_matched, "nodes")
+            _print_import_report(
+                name, report.relationships_created, report.relationships_matched, "relationships"
+            )
+
+
+def _print_import_report(name: str, created: dict[str, int], matched: dict[str, int], what: str) -> None:
+    table = Table(title=f"{name}: {what}")
+    table.add_column("label / type")
+    table.add_column("created", justify="right")
+    table.add_column("matched", justify="right")
+    for key in sorted(created.keys() | matched.keys()):
+        table.add_row(key, str(created.get(key, 0)), str(matched.get(key, 0)))
+    out.print(table)
+
+
+# ------------------------------------------------------------------------------------------------------ serve
+
+
+@app.command("serve")
+@friendly_errors
+def serve(
+    host: Annotated[
+        str | None, typer.Option(help="Interface to bind (default KG_API_HOST, 127.0.0.1).")
+    ] = None,
+    port: Annotated[int | None, typer.Option(help="Port (default KG_API_PORT, 8000).")] = None,
+    workers: Annotated[int, typer.Option(min=1, help="Worker processes; the API is stateless.")] = 1,
+) -> None:
+    """Serve the HTTP API (GET /healthz) with uvicorn."""
+    import uvicorn
+
+    settings = _settings()
+    uvicorn.run(
+        "api.app:create_app",
+        factory=True,
+        host=host or settings.api_host,
+        port=port or settings.api_port,
+        workers=workers,
+    )

@@ -1,0 +1,85 @@
+"""The one settings class. Read once at start-up (``Settings()``), never at import time."""
+
+from __future__ import annotations
+
+from enum import StrEnum
+from pathlib import Path
+from typing import Annotated
+
+from pydantic import Field, SecretStr, model_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+from kg.errors import ConfigurationError
+
+NEO4J_VERSION = "5.26.30"
+UNSAFE_PASSWORDS = frozenset({"neo4j", "password", "changeme", "secret", "test"})
+
+
+class Environment(StrEnum):
+    DEVELOPMENT = "development"
+    PRODUCTION = "production"
+
+
+class Provisioner(StrEnum):
+    """How kg obtains its Neo4j server; ``auto`` tries external, then Docker, then the local server."""
+
+    AUTO = "auto"
+    EXTERNAL = "external"
+    DOCKER = "docker"
+    LOCAL = "local"
+
+
+MemorySize = Annotated[str, Field(pattern=r"^[0-9]+[kKmMgG]$")]
+
+
+class Settings(BaseSettings):
+    """Every knob kg reads from the environment (or a ``.env`` file).
+
+    Example:
+        >>> Settings(NEO4J_URI="neo4j+s://abc.databases.neo4j.io").neo4j_uri
+        'neo4j+s://abc.databases.neo4j.io'
+    """
+
+    model_config = SettingsConfigDict(env_file=".env", extra="ignore")
+
+    env: Environment = Field(Environment.DEVELOPMENT, validation_alias="KG_ENV")
+    home: Path = Field(Path(".kg"), validation_alias="KG_HOME")
+
+    neo4j_uri: str | None = Field(None, validation_alias="NEO4J_URI")
+    neo4j_user: str = Field("neo4j", validation_alias="NEO4J_USER")
+    neo4j_password: SecretStr | None = Field(None, validation_alias="NEO4J_PASSWORD")
+    neo4j_database: str | None = Field(None, validation_alias="NEO4J_DATABASE")
+
+    provisioner: Provisioner = Field(Provisioner.AUTO, validation_alias="KG_NEO4J_PROVISIONER")
+    bolt_port: int = Field(7687, ge=1, le=65535, validation_alias="KG_NEO4J_BOLT_PORT")
+    heap_size: MemorySize = Field("1g", validation_alias="KG_NEO4J_HEAP")
+    pagecache_size: MemorySize = Field("512m", validation_alias="KG_NEO4J_PAGECACHE")
+    start_timeout_s: float = Field(120.0, gt=0, validation_alias="KG_NEO4J_START_TIMEOUT")
+    maven_repo_local: Path | None = Field(None, validation_alias="KG_MAVEN_REPO_LOCAL")
+
+    query_timeout_s: float = Field(30.0, gt=0, validation_alias="KG_QUERY_TIMEOUT")
+    api_host: str = Field("127.0.0.1", validation_alias="KG_API_HOST")
+    api_port: int = Field(8000, ge=1, le=65535, validation_alias="KG_API_PORT")
+
+    @model_validator(mode="after")
+    def _refuse_unsafe_production(self) -> Settings:
+        password = self.neo4j_password.get_secret_value() if self.neo4j_password else None
+        if (
+            self.env is Environment.PRODUCTION
+            and password is not None
+            and password.lower() in UNSAFE_PASSWORDS
+        ):
+            raise ConfigurationError("KG_ENV=production refuses a default NEO4J_PASSWORD; set a real secret.")
+        if self.neo4j_password is not None and self.neo4j_uri is None:
+            raise ConfigurationError("NEO4J_PASSWORD is set but NEO4J_URI is not; set both or neither.")
+        return self
+
+    @property
+    def neo4j_home(self) -> Path:
+        """Conf, data, logs and credentials of the locally provisioned server."""
+        return self.home.resolve() / "neo4j"
+
+    @property
+    def runtime_dir(self) -> Path:
+        """The resolved classpath of the Neo4j runtime (jars stay in the Maven repository)."""
+        return self.home.resolve() / "runtime" / f"neo4j-{NEO4J_VERSION}"

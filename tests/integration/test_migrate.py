@@ -1,0 +1,67 @@
+"""kg db migrate: idempotent, each constraint once, and the constraints really reject duplicates."""
+
+from __future__ import annotations
+
+from collections import Counter
+
+import pytest
+from neo4j import Driver
+from neo4j.exceptions import ConstraintError
+
+from schema import SCHEMA_VERSION, apply_schema, read_schema_version, schema_items
+from schema.models import NODE_MODELS
+
+
+def _names(driver: Driver, what: str) -> list[str]:
+    query = (
+        "SHOW CONSTRAINTS YIELD name RETURN name"
+        if what == "constraints"
+        else (
+            "SHOW INDEXES YIELD name, owningConstraint, type WHERE owningConstraint IS NULL AND type <> 'LOOKUP' RETURN name"
+        )
+    )
+    return [record["name"] for record in driver.execute_query(query).records]
+
+
+def test_migrate_twice_creates_each_item_once(driver: Driver) -> None:
+    first = apply_schema(driver)
+    second = apply_schema(driver)
+    expected = [item.name for item in schema_items()]
+    assert first.created == expected
+    assert second.created == []
+    assert second.existing == expected
+
+    constraints = _names(driver, "constraints")
+    indexes = _names(driver, "indexes")
+    assert max(Counter(constraints + indexes).values()) == 1
+    assert sorted(constraints) == sorted(item.name for item in schema_items() if item.kind == "constraint")
+    assert sorted(indexes) == sorted(item.name for item in schema_items() if item.kind == "index")
+    assert read_schema_version(driver) == SCHEMA_VERSION
+
+
+def test_every_label_has_a_unique_public_id(driver: Driver) -> None:
+    apply_schema(driver)
+    constraints = set(_names(driver, "constraints"))
+    for model in NODE_MODELS:
+        snake = "".join("_" + c.lower() if c.isupper() else c for c in model.__name__).lstrip("_")
+        assert f"{snake}_uid_unique" in constraints
+
+
+@pytest.mark.parametrize("label", ["City", "Challenge", "Source"])
+def test_duplicate_public_id_is_rejected(driver: Driver, label: str) -> None:
+    apply_schema(driver)
+    # The label comes from the test's own allowlist above.
+    create = {
+        "City": "CREATE (:City {uid: $uid, name: $name})",
+        "Challenge": "CREATE (:Challenge {uid: $uid, name: $name})",
+        "Source": "CREATE (:Source {uid: $uid, name: $name, file_name: $uid})",
+    }[label]
+    driver.execute_query(create, uid="lyon", name="Lyon")
+    with pytest.raises(ConstraintError):
+        driver.execute_query(create, uid="lyon", name="Lyon again")
+    records, _, _ = driver.execute_query("MATCH (n {uid: 'lyon'}) RETURN count(n) AS n")
+    assert records[0]["n"] == 1
+
+
+def test_schema_version_is_absent_before_migrate(driver: Driver) -> None:
+    assert read_schema_version(driver) is None
