@@ -49,6 +49,9 @@ def make_local_server(config: pytest.Config, home: Path) -> LocalNeo4jServer:
         heap_size=TEST_HEAP,
         pagecache_size=TEST_PAGECACHE,
         start_timeout_s=180,
+        maven_repo_local=Path(os.environ["KG_MAVEN_REPO_LOCAL"])
+        if os.environ.get("KG_MAVEN_REPO_LOCAL")
+        else None,
     )
 
 
