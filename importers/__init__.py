@@ -1,7 +1,7 @@
-"""Importers: one module per source format (parse -> validate -> load), registered in ``REGISTRY``.
+"""Importers: one module per source format (parse -> validate -> load), listed by ``registry()``.
 
 An importer is a callable ``(driver, database) -> ImportReport``. ``kg import all`` runs every registered
-importer in order; ``make run`` calls it, so a new importer only has to register itself here.
+importer in order; ``make run`` calls it, so a new importer only has to be added to ``registry()``.
 """
 
 from __future__ import annotations
@@ -21,9 +21,14 @@ class ImportReport:
     nodes_matched: dict[str, int] = field(default_factory=dict)
     relationships_created: dict[str, int] = field(default_factory=dict)
     relationships_matched: dict[str, int] = field(default_factory=dict)
+    facts_per_source: dict[str, int] = field(default_factory=dict)
 
 
 Importer = Callable[[Driver, str | None], ImportReport]
 
-# name -> importer, in the order `kg import all` runs them. The seed knowledge base registers here.
-REGISTRY: dict[str, Importer] = {}
+
+def registry() -> dict[str, Importer]:
+    """name -> importer, in the order `kg import all` runs them (imported lazily: no import cycles)."""
+    from importers.seed import import_seed
+
+    return {"seed": import_seed}

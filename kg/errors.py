@@ -33,3 +33,11 @@ class Neo4jUnavailableError(KGError):
 
 class SchemaMigrationError(KGError):
     """Applying constraints and indexes failed."""
+
+
+class SeedValidationError(KGError):
+    """A seed dataset file is malformed; the message names the file, line, entry and field."""
+
+
+class ImportAbortedError(KGError):
+    """An import stopped before committing anything (e.g. a relationship endpoint is missing)."""

@@ -57,6 +57,8 @@ class Settings(BaseSettings):
     start_timeout_s: float = Field(120.0, gt=0, validation_alias="KG_NEO4J_START_TIMEOUT")
     maven_repo_local: Path | None = Field(None, validation_alias="KG_MAVEN_REPO_LOCAL")
 
+    seed_documents: Path | None = Field(None, validation_alias="KG_SEED_DOCUMENTS")
+
     query_timeout_s: float = Field(30.0, gt=0, validation_alias="KG_QUERY_TIMEOUT")
     api_host: str = Field("127.0.0.1", validation_alias="KG_API_HOST")
     api_port: int = Field(8000, ge=1, le=65535, validation_alias="KG_API_PORT")

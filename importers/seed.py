@@ -1,0 +1,483 @@
+"""The seed knowledge base: parse -> validate -> merge -> load the curated YAML in importers/data/seed/.
+
+Every node and relationship carries its provenance: the document (``Source``) and a verbatim quote, checked
+against the document text when the documents are present (``KG_SEED_DOCUMENTS``, default ``../shared/seeds``).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import re
+from collections import defaultdict
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, TypeVar
+
+import yaml
+from neo4j import Driver, ManagedTransaction
+from pydantic import ValidationError
+
+from importers import ImportReport
+from importers.seed_model import (
+    CanonicalFile,
+    DocumentFile,
+    NodeEntryBase,
+    NodeLabel,
+    RelationshipEntryBase,
+    SourceEntry,
+)
+from kg.errors import ImportAbortedError, SeedValidationError
+from queries.writes import MERGE_SOURCES, merge_nodes, merge_relationships, merge_sourced_from
+from schema.models import RelType
+
+DATA_DIR = Path(__file__).resolve().parent / "data" / "seed"
+DEFAULT_DOCUMENTS_DIR = Path(__file__).resolve().parents[2] / "shared" / "seeds"
+CANONICAL_FILE = "canonical.yaml"
+CANONICAL_PATH = Path(CANONICAL_FILE)  # the origin recorded for values that come from canonical.yaml
+# Relationship properties documents may word differently: the wordings are joined, the latest status wins.
+JOINED_REL_PROPS = frozenset({"role_label"})
+LATEST_REL_PROPS = frozenset({"status", "outcome"})
+ACTOR = "import:seed"
+
+_WHITESPACE = re.compile(r"\s+")
+
+
+def normalise(text: str) -> str:
+    """Collapse every run of whitespace to one space (quotes are compared this way)."""
+    return _WHITESPACE.sub(" ", text).strip()
+
+
+# ------------------------------------------------------------------------------------------------------ parse
+
+
+def _line_of(node: yaml.Node | None, loc: Sequence[int | str]) -> int | None:
+    """The 1-based line of the deepest YAML node along a pydantic error location."""
+    line = node.start_mark.line + 1 if node is not None else None
+    for step in loc:
+        if isinstance(node, yaml.MappingNode):
+            found = next((value for key, value in node.value if key.value == step), None)
+            if found is None:
+                continue  # a discriminator tag, not a key of the file
+            node = found
+        elif isinstance(node, yaml.SequenceNode) and isinstance(step, int) and step < len(node.value):
+            node = node.value[step]
+        else:
+            break
+        if node is None:
+            break
+        line = node.start_mark.line + 1
+    return line
+
+
+def _describe(data: Any, loc: Sequence[int | str]) -> str:
+    """'nodes[12] (City:lyon).props.country' from a pydantic location."""
+    parts: list[str] = []
+    current = data
+    for step in loc:
+        if isinstance(step, int):
+            parts[-1] = f"{parts[-1]}[{step}]" if parts else f"[{step}]"
+            current = current[step] if isinstance(current, list) and step < len(current) else None
+            if isinstance(current, dict) and "uid" in current and "label" in current:
+                parts[-1] += f" ({current['label']}:{current['uid']})"
+            elif isinstance(current, dict) and "from" in current:
+                parts[-1] += f" ({current.get('type')} {current.get('from')} -> {current.get('to')})"
+        elif isinstance(current, dict) and step not in current:
+            continue  # a discriminator tag pydantic adds to the location (e.g. "City")
+        else:
+            parts.append(str(step))
+            current = current.get(step) if isinstance(current, dict) else None
+    return ".".join(parts) or "(file)"
+
+
+def _load_yaml(path: Path) -> tuple[Any, yaml.Node | None]:
+    text = path.read_text(encoding="utf-8")
+    try:
+        return yaml.safe_load(text), yaml.compose(text, Loader=yaml.SafeLoader)
+    except yaml.YAMLError as error:
+        raise SeedValidationError(f"{path}: not valid YAML: {error}") from error
+
+
+ModelT = TypeVar("ModelT", DocumentFile, CanonicalFile)
+
+
+def _validate(path: Path, model: type[ModelT]) -> ModelT:
+    data, tree = _load_yaml(path)
+    try:
+        return model.model_validate(data)
+    except ValidationError as error:
+        first = error.errors()[0]
+        line = _line_of(tree, first["loc"])
+        where = f"{path}:{line}" if line else str(path)
+        raise SeedValidationError(
+            f"{where}: {_describe(data, first['loc'])}: {first['msg']}"
+            + (f" (and {error.error_count() - 1} more errors)" if error.error_count() > 1 else "")
+        ) from error
+
+
+# ------------------------------------------------------------------------------------------------------ dataset
+
+
+@dataclass
+class SeedDataset:
+    documents: dict[Path, DocumentFile]
+    canonical: CanonicalFile
+
+
+def read_dataset(data_dir: Path = DATA_DIR) -> SeedDataset:
+    """Parse and validate every file; raise SeedValidationError naming file, line, entry and field."""
+    documents = {
+        path: _validate(path, DocumentFile)
+        for path in sorted(data_dir.glob("*.yaml"))
+        if path.name != CANONICAL_FILE
+    }
+    if not documents:
+        raise SeedValidationError(f"{data_dir}: no document files (*.yaml)")
+    canonical_path = data_dir / CANONICAL_FILE
+    canonical = _validate(canonical_path, CanonicalFile) if canonical_path.exists() else CanonicalFile()
+    _check_within_files(documents)
+    return SeedDataset(documents, canonical)
+
+
+def _check_within_files(documents: dict[Path, DocumentFile]) -> None:
+    source_uids: dict[str, Path] = {}
+    for path, document in documents.items():
+        if document.source.uid in source_uids:
+            raise SeedValidationError(
+                f"{path}: source uid {document.source.uid!r} also used in {source_uids[document.source.uid]}"
+            )
+        source_uids[document.source.uid] = path
+        defined: set[tuple[NodeLabel, str]] = set()
+        for index, node in enumerate(document.nodes):
+            if node.ref.key in defined:
+                raise SeedValidationError(f"{path}: nodes[{index}] ({node.ref}): defined twice in this file")
+            defined.add(node.ref.key)
+        seen: set[Any] = set()
+        for index, rel in enumerate(document.relationships):
+            for end in (rel.source, rel.target):
+                if end.key not in defined:
+                    raise SeedValidationError(
+                        f"{path}: relationships[{index}] ({rel.type.value} {rel.source} -> {rel.target}): "
+                        f"{end} is not defined in this file's nodes"
+                    )
+            if rel.key in seen:
+                raise SeedValidationError(
+                    f"{path}: relationships[{index}] ({rel.type.value} {rel.source} -> {rel.target}): listed twice"
+                )
+            seen.add(rel.key)
+
+
+def verify_quotes(dataset: SeedDataset, documents_dir: Path) -> dict[str, str]:
+    """Check every quote against its document; return each document's sha256 by file name."""
+    digests: dict[str, str] = {}
+    for path, document in dataset.documents.items():
+        doc_path = documents_dir / document.source.file_name
+        if not doc_path.is_file():
+            raise SeedValidationError(f"{path}: source.file_name: {doc_path} does not exist")
+        raw = doc_path.read_bytes()
+        digests[document.source.file_name] = hashlib.sha256(raw).hexdigest()
+        text = normalise(raw.decode("utf-8"))
+        entries: list[tuple[str, str]] = [("source", document.source.quote)]
+        entries += [(f"nodes[{i}] ({n.ref})", n.quote) for i, n in enumerate(document.nodes)]
+        for i, rel in enumerate(document.relationships):
+            where = f"relationships[{i}] ({rel.type.value} {rel.source} -> {rel.target})"
+            entries.append((where, rel.quote))
+            if rel.group_quote:
+                entries.append((where + ".group_quote", rel.group_quote))
+        for where, quote in entries:
+            if normalise(quote) not in text:
+                raise SeedValidationError(
+                    f"{path}: {where}: quote not found in {doc_path.name}: {quote[:80]!r}"
+                )
+    return digests
+
+
+# ------------------------------------------------------------------------------------------------------ merge
+
+
+@dataclass
+class MergedNode:
+    label: NodeLabel
+    uid: str
+    name: str
+    aliases: list[str] = field(default_factory=list)
+    props: dict[str, Any] = field(default_factory=dict)
+    origin: dict[str, Path] = field(default_factory=dict)  # property -> file that set it
+    mentions: list[tuple[str, NodeEntryBase]] = field(default_factory=list)  # (source uid, entry)
+
+
+@dataclass
+class MergedRelationship:
+    entry: RelationshipEntryBase
+    props: dict[str, Any]
+    origin: Path
+    source_ids: list[str] = field(default_factory=list)
+    quotes: list[str] = field(default_factory=list)
+    confidences: list[float] = field(default_factory=list)
+    group_flags: list[bool] = field(default_factory=list)
+    group_quote: str | None = None
+    notes: list[str] = field(default_factory=list)
+    as_of: dt.date | None = None
+
+
+def _add_alias(node: MergedNode, alias: str) -> None:
+    if alias != node.name and alias not in node.aliases:
+        node.aliases.append(alias)
+
+
+def _set_prop(node: MergedNode, key: str, value: Any, path: Path) -> None:
+    if node.origin.get(key) == CANONICAL_PATH:
+        return  # canonical.yaml's value wins; documents word things their own way
+    if key in node.props and node.props[key] != value:
+        raise SeedValidationError(
+            f"{node.label.value}:{node.uid}.{key}: {path} says {value!r} but {node.origin[key]} says {node.props[key]!r}"
+        )
+    node.props[key] = value
+    node.origin.setdefault(key, path)
+
+
+def merge_nodes_across_files(dataset: SeedDataset) -> dict[tuple[NodeLabel, str], MergedNode]:
+    merged: dict[tuple[NodeLabel, str], MergedNode] = {}
+    canonical_path = CANONICAL_PATH
+    for city in dataset.canonical.cities:
+        node = MergedNode(NodeLabel.CITY, city.uid, city.name)
+        for alias in city.aliases:
+            _add_alias(node, alias)
+        for key, value in city.model_dump(exclude={"uid", "name", "aliases"}, exclude_none=True).items():
+            _set_prop(node, key, value, canonical_path)
+        merged[node.label, node.uid] = node
+    for challenge in dataset.canonical.challenges:
+        node = MergedNode(NodeLabel.CHALLENGE, challenge.uid, challenge.name)
+        for key, value in challenge.model_dump(
+            exclude={"uid", "name"}, exclude_none=True, mode="json"
+        ).items():
+            _set_prop(node, key, value, canonical_path)
+        merged[node.label, node.uid] = node
+
+    for path, document in dataset.documents.items():
+        for entry in document.nodes:
+            name = entry.name or entry.uid
+            node = merged.setdefault(entry.ref.key, MergedNode(entry.label, entry.uid, name))
+            _add_alias(node, name)
+            for alias in entry.aliases:
+                _add_alias(node, alias)
+            for key, value in entry.typed_props.items():
+                _set_prop(node, key, value, path)
+            node.mentions.append((document.source.uid, entry))
+
+    unmentioned = [f"{label.value}:{uid}" for (label, uid), node in merged.items() if not node.mentions]
+    if unmentioned:
+        raise SeedValidationError(
+            f"{canonical_path}: entries no document mentions: {', '.join(sorted(unmentioned))}"
+        )
+    return merged
+
+
+def merge_relationships_across_files(dataset: SeedDataset) -> dict[Any, MergedRelationship]:
+    merged: dict[Any, MergedRelationship] = {}
+    for path, document in dataset.documents.items():
+        for entry in document.relationships:
+            props = entry.typed_props
+            if entry.type is RelType.FACES:
+                props.pop("group_statement", None)  # merged below from every source
+            current = merged.get(entry.key)
+            if current is None:
+                current = merged[entry.key] = MergedRelationship(entry, props, path)
+            else:
+                _merge_rel_props(current, props, path, document.source.as_of)
+            current.source_ids.append(document.source.uid)
+            current.quotes.append(normalise(entry.quote))
+            current.confidences.append(entry.confidence)
+            current.group_flags.append(bool(entry.typed_props.get("group_statement", False)))
+            if entry.group_quote and current.group_quote is None:
+                current.group_quote = normalise(entry.group_quote)
+            if entry.note:
+                current.notes.append(entry.note)
+            as_of = document.source.as_of
+            if as_of is not None and (current.as_of is None or as_of > current.as_of):
+                current.as_of = as_of
+    return merged
+
+
+def _merge_rel_props(
+    current: MergedRelationship, props: dict[str, Any], path: Path, as_of: dt.date | None
+) -> None:
+    for key, value in props.items():
+        if key in JOINED_REL_PROPS and key in current.props and value not in current.props[key].split(" / "):
+            current.props[key] = f"{current.props[key]} / {value}"
+        elif key in LATEST_REL_PROPS:
+            if key not in current.props or (as_of and current.as_of and as_of > current.as_of):
+                current.props[key] = value
+        elif current.props.get(key, value) != value:
+            rel = current.entry
+            raise SeedValidationError(
+                f"{rel.type.value} {rel.source} -> {rel.target}.{key}: {path} says {value!r} "
+                f"but {current.origin} says {current.props[key]!r}"
+            )
+        else:
+            current.props[key] = value
+
+
+# ------------------------------------------------------------------------------------------------------ rows
+
+
+def _source_row(source: SourceEntry, digest: str | None) -> dict[str, Any]:
+    props = source.model_dump(exclude={"uid", "quote"}, exclude_none=True)
+    if digest:
+        props["sha256"] = digest
+    props["aliases"] = []
+    return {"uid": source.uid, "props": props}
+
+
+def _node_row(node: MergedNode) -> dict[str, Any]:
+    props = {**node.props, "name": node.name, "aliases": node.aliases}
+    return {"uid": node.uid, "props": props}
+
+
+def _sourced_from_rows(node: MergedNode) -> list[dict[str, Any]]:
+    rows: dict[str, dict[str, Any]] = {}
+    for source_uid, entry in node.mentions:
+        props: dict[str, Any] = {"quote": normalise(entry.quote), "confidence": entry.confidence}
+        if entry.passage:
+            props["passage"] = entry.passage
+        if entry.note:
+            props["note"] = entry.note
+        rows.setdefault(source_uid, {"uid": node.uid, "source": source_uid, "props": props})
+    return list(rows.values())
+
+
+def _relationship_row(rel: MergedRelationship) -> dict[str, Any]:
+    props: dict[str, Any] = {
+        **rel.props,
+        "source_ids": rel.source_ids,
+        "quotes": rel.quotes,
+        "confidence": max(rel.confidences),
+    }
+    if rel.entry.type is RelType.FACES:
+        # A group statement only stays one if no source states it for the city individually.
+        props["group_statement"] = all(rel.group_flags)
+        if rel.group_quote:
+            props["group_quote"] = rel.group_quote
+    if rel.notes:
+        props["note"] = " | ".join(dict.fromkeys(rel.notes))
+    if rel.as_of:
+        props["as_of"] = rel.as_of
+    return {"source": rel.entry.source.uid, "target": rel.entry.target.uid, "props": props}
+
+
+# ------------------------------------------------------------------------------------------------------ load
+
+
+@dataclass
+class SeedPlan:
+    sources: list[dict[str, Any]]
+    nodes: dict[str, list[dict[str, Any]]]
+    sourced_from: dict[str, list[dict[str, Any]]]
+    relationships: dict[tuple[RelType, str, str], list[dict[str, Any]]]
+    facts_per_source: dict[str, int]
+
+
+def plan(dataset: SeedDataset, digests: dict[str, str]) -> SeedPlan:
+    nodes = merge_nodes_across_files(dataset)
+    rels = merge_relationships_across_files(dataset)
+    node_rows: dict[str, list[dict[str, Any]]] = defaultdict(list)
+    sourced_rows: dict[str, list[dict[str, Any]]] = defaultdict(list)
+    for node in sorted(nodes.values(), key=lambda n: (n.label.value, n.uid)):
+        node_rows[node.label.value].append(_node_row(node))
+        sourced_rows[node.label.value].extend(_sourced_from_rows(node))
+    rel_rows: dict[tuple[RelType, str, str], list[dict[str, Any]]] = defaultdict(list)
+    for rel in sorted(
+        rels.values(), key=lambda r: (r.entry.type.value, str(r.entry.source), str(r.entry.target))
+    ):
+        key = (rel.entry.type, rel.entry.source.label.value, rel.entry.target.label.value)
+        rel_rows[key].append(_relationship_row(rel))
+    facts: dict[str, int] = defaultdict(int)
+    for document in dataset.documents.values():
+        facts[document.source.uid] += len(document.nodes) + len(document.relationships)
+    sources = [
+        _source_row(d.source, digests.get(d.source.file_name))
+        for d in sorted(dataset.documents.values(), key=lambda d: d.source.uid)
+    ]
+    return SeedPlan(sources, dict(node_rows), dict(sourced_rows), dict(rel_rows), dict(facts))
+
+
+def _write(tx: ManagedTransaction, seed_plan: SeedPlan) -> ImportReport:
+    """The whole load, one transaction; a fresh report each try (execute_write may retry)."""
+    report = ImportReport(importer="seed", facts_per_source=dict(seed_plan.facts_per_source))
+    stamp = dt.datetime.now(dt.UTC)
+    summary = tx.run(MERGE_SOURCES, rows=seed_plan.sources).consume()
+    _count(
+        report.nodes_created,
+        report.nodes_matched,
+        "Source",
+        summary.counters.nodes_created,
+        len(seed_plan.sources),
+    )
+    for label, rows in seed_plan.nodes.items():
+        summary = tx.run(merge_nodes(label), rows=rows, stamp=stamp, actor=ACTOR).consume()
+        _count(report.nodes_created, report.nodes_matched, label, summary.counters.nodes_created, len(rows))
+    for label, rows in seed_plan.sourced_from.items():
+        _link(tx, merge_sourced_from(label), rows, "SOURCED_FROM", report, f"{label} -> Source")
+    for (rel_type, source_label, target_label), rows in seed_plan.relationships.items():
+        query = merge_relationships(rel_type, source_label, target_label)
+        _link(tx, query, rows, rel_type.value, report, f"{source_label} -> {target_label}")
+    return report
+
+
+def _link(
+    tx: ManagedTransaction,
+    query: Any,
+    rows: list[dict[str, Any]],
+    rel_type: str,
+    report: ImportReport,
+    what: str,
+) -> None:
+    result = tx.run(query, rows=rows)
+    linked = result.single(strict=True)["linked"]
+    created = result.consume().counters.relationships_created
+    if linked != len(rows):
+        raise ImportAbortedError(
+            f"{rel_type} {what}: {len(rows) - linked} of {len(rows)} endpoints are missing"
+        )
+    _count(report.relationships_created, report.relationships_matched, rel_type, created, len(rows))
+
+
+def _count(created: dict[str, int], matched: dict[str, int], key: str, new: int, total: int) -> None:
+    created[key] = created.get(key, 0) + new
+    matched[key] = matched.get(key, 0) + total - new
+
+
+def import_seed(
+    driver: Driver,
+    database: str | None = None,
+    data_dir: Path = DATA_DIR,
+    documents_dir: Path | None = None,
+) -> ImportReport:
+    """Validate the seed dataset and load it in one transaction (all or nothing). Idempotent.
+
+    Example:
+        >>> report = import_seed(driver)  # doctest: +SKIP
+        >>> report.nodes_created["City"]  # doctest: +SKIP
+        16
+    """
+    from schema import apply_schema
+
+    dataset = read_dataset(data_dir)
+    digests = verify_quotes(dataset, documents_dir or DEFAULT_DOCUMENTS_DIR)
+    seed_plan = plan(dataset, digests)
+    apply_schema(driver, database)
+    with driver.session(database=database) as session:
+        return session.execute_write(_write, seed_plan)
+
+
+def all_quotes(dataset: SeedDataset) -> Iterable[tuple[str, str]]:
+    """(file_name, quote) for every quote in the dataset."""
+    for document in dataset.documents.values():
+        yield document.source.file_name, document.source.quote
+        for node in document.nodes:
+            yield document.source.file_name, node.quote
+        for rel in document.relationships:
+            yield document.source.file_name, rel.quote
+            if rel.group_quote:
+                yield document.source.file_name, rel.group_quote

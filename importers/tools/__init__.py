@@ -1,0 +1,1 @@
+"""Maintenance scripts for the curated datasets (run by a curator, not at import time)."""

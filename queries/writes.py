@@ -1,0 +1,57 @@
+"""Batched, idempotent writes used by the importers: ``UNWIND $rows ... MERGE`` on unique keys.
+
+Labels and relationship types cannot be Cypher parameters. The builders take them from the schema's
+allowlists (``LABELS``, ``RelType``) and refuse anything else, so no user text ever reaches the query text.
+"""
+
+from __future__ import annotations
+
+from typing import Final, LiteralString
+
+from kg.errors import KGError
+from schema.models import LABELS, RelType
+
+MERGE_SOURCES: Final[LiteralString] = """
+UNWIND $rows AS row
+MERGE (s:Source {uid: row.uid})
+SET s += row.props
+"""
+
+
+def _label(label: str) -> LiteralString:
+    if label not in LABELS:
+        raise KGError(f"unknown label {label!r}")
+    return label  # checked against the allowlist above
+
+
+def _rel_type(rel_type: RelType) -> LiteralString:
+    return RelType(rel_type).value  # an enum member, never user text
+
+
+def merge_nodes(label: str) -> LiteralString:
+    """MERGE nodes of one label on ``uid``; set properties; stamp creation only once (idempotent)."""
+    return (
+        "UNWIND $rows AS row MERGE (n:" + _label(label) + " {uid: row.uid}) "
+        "ON CREATE SET n.updated_at = $stamp, n.updated_by = $actor "
+        "SET n += row.props"
+    )
+
+
+def merge_sourced_from(label: str) -> LiteralString:
+    """One SOURCED_FROM per (node, document), carrying the quote and passage."""
+    return (
+        "UNWIND $rows AS row MATCH (n:" + _label(label) + " {uid: row.uid}) "
+        "MATCH (s:Source {uid: row.source}) "
+        "MERGE (n)-[r:SOURCED_FROM]->(s) SET r += row.props "
+        "RETURN count(r) AS linked"
+    )
+
+
+def merge_relationships(rel_type: RelType, source_label: str, target_label: str) -> LiteralString:
+    """MERGE one relationship type between two labels; returns how many rows found both endpoints."""
+    return (
+        "UNWIND $rows AS row MATCH (a:" + _label(source_label) + " {uid: row.source}) "
+        "MATCH (b:" + _label(target_label) + " {uid: row.target}) "
+        "MERGE (a)-[r:" + _rel_type(rel_type) + "]->(b) SET r += row.props "
+        "RETURN count(r) AS linked"
+    )

@@ -1,0 +1,129 @@
+"""Loading a seed dataset: counts, idempotency (counts and a hash of every property), provenance, atomicity."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import shutil
+from pathlib import Path
+from typing import Any
+
+import pytest
+from neo4j import Driver
+
+from importers.seed import import_seed
+from kg.errors import SeedValidationError
+from queries.system import count_nodes_by_label, count_relationships_by_type
+
+SMALL = Path(__file__).resolve().parents[1] / "fixtures" / "seed_small"
+
+
+def graph_fingerprint(driver: Driver) -> str:
+    """A hash of every node's labels and properties and every relationship's endpoints, type and properties."""
+    nodes = driver.execute_query(
+        "MATCH (n) RETURN labels(n) AS labels, properties(n) AS props ORDER BY n.uid, labels(n)[0]"
+    ).records
+    rels = driver.execute_query(
+        "MATCH (a)-[r]->(b) RETURN a.uid AS a, type(r) AS t, b.uid AS b, properties(r) AS props "
+        "ORDER BY a, t, b"
+    ).records
+    payload: list[Any] = [[r["labels"], r["props"]] for r in nodes] + [
+        [r["a"], r["t"], r["b"], r["props"]] for r in rels
+    ]
+    return hashlib.sha256(json.dumps(payload, default=str, sort_keys=True).encode()).hexdigest()
+
+
+def small_import(driver: Driver, root: Path = SMALL) -> Any:
+    return import_seed(driver, data_dir=root / "data", documents_dir=root / "docs")
+
+
+def test_small_import_creates_then_matches(driver: Driver) -> None:
+    first = small_import(driver)
+    assert first.nodes_created == {
+        "Source": 2,
+        "Project": 2,
+        "City": 4,
+        "Challenge": 2,
+        "Solution": 1,
+        "Event": 1,
+    }
+    assert sum(first.nodes_matched.values()) == 0
+    assert first.relationships_created["PARTICIPATES_IN"] == 4
+    assert first.relationships_created["FACES"] == 2
+    assert first.facts_per_source == {"doc-a": 15, "doc-b": 6}
+
+    second = small_import(driver)
+    assert sum(second.nodes_created.values()) == 0
+    assert sum(second.relationships_created.values()) == 0
+    assert second.nodes_matched == first.nodes_created
+
+
+def test_second_import_changes_nothing(driver: Driver) -> None:
+    small_import(driver)
+    counts = (count_nodes_by_label(driver), count_relationships_by_type(driver))
+    fingerprint = graph_fingerprint(driver)
+    small_import(driver)
+    assert (count_nodes_by_label(driver), count_relationships_by_type(driver)) == counts
+    assert graph_fingerprint(driver) == fingerprint
+
+
+def test_merged_node_has_one_provenance_edge_per_document(driver: Driver) -> None:
+    small_import(driver)
+    records = driver.execute_query(
+        "MATCH (c:City {uid: 'munich'})-[r:SOURCED_FROM]->(s:Source) "
+        "RETURN c.name AS name, c.aliases AS aliases, c.country AS country, c.population AS population, "
+        "s.uid AS source, r.quote AS quote ORDER BY source"
+    ).records
+    assert [(r["source"], r["quote"]) for r in records] == [
+        ("doc-a", "the Lighthouse Cities Lyon and Munich"),
+        ("doc-b", "Munich (München)"),
+    ]
+    assert (records[0]["name"], records[0]["aliases"], records[0]["country"], records[0]["population"]) == (
+        "Munich",
+        ["München"],
+        "DE",
+        1260391,
+    )
+
+
+def test_relationship_properties_and_group_statements(driver: Driver) -> None:
+    small_import(driver)
+    record = driver.execute_query(
+        "MATCH (:City {uid: 'sofia'})-[r:FACES]->(:Challenge {uid: 'tender-and-procurement-rules'}) RETURN r"
+    ).records[0]["r"]
+    assert record["group_statement"] is True
+    assert record["group_quote"] == "The Follower Cities named the following challenges:"
+    assert record["confidence"] == 0.6
+    assert record["source_ids"] == ["doc-a"]
+    assert record["quotes"] == ["tender regulations and procurement"]
+    assert str(record["as_of"]) == "2017-10-02"
+    role = driver.execute_query(
+        "MATCH (:City {uid: 'burgas'})-[r:PARTICIPATES_IN]->(:Project {uid: 'sharing-cities'}) "
+        "RETURN r.role AS role, r.role_label AS label"
+    ).records[0]
+    assert (role["role"], role["label"]) == ("follower", "fellow city")
+
+
+def test_every_node_and_relationship_has_provenance(driver: Driver) -> None:
+    small_import(driver)
+    unsourced = driver.execute_query(
+        "MATCH (n) WHERE NOT n:Source AND NOT n:KGMeta AND NOT (n)-[:SOURCED_FROM]->(:Source) RETURN n.uid AS uid"
+    ).records
+    assert unsourced == []
+    bad = driver.execute_query(
+        "MATCH ()-[r]->() WHERE type(r) <> 'SOURCED_FROM' AND (size(coalesce(r.source_ids, [])) = 0 "
+        "OR size(r.source_ids) <> size(r.quotes)) RETURN type(r) AS t"
+    ).records
+    assert bad == []
+
+
+def test_failed_import_leaves_the_graph_untouched(driver: Driver, tmp_path: Path) -> None:
+    small_import(driver)
+    fingerprint = graph_fingerprint(driver)
+    broken = tmp_path / "seed"
+    shutil.copytree(SMALL, broken)
+    path = broken / "data" / "b.yaml"
+    path.write_text(path.read_text().replace("quote: Fellow city Burgas}", "quote: Fellow city Varna}", 1))
+    with pytest.raises(SeedValidationError):
+        small_import(driver, broken)
+    assert graph_fingerprint(driver) == fingerprint

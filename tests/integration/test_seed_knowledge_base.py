@@ -1,0 +1,142 @@
+"""The real seed knowledge base, loaded once: every label populated, provenance everywhere, facts from each document."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+from neo4j import Driver
+
+from importers.seed import import_seed
+from queries.admin import wipe_database
+from queries.system import count_nodes_by_label
+from schema.models import LABELS
+
+
+@pytest.fixture(scope="module")
+def kb(session_driver: Driver) -> Driver:
+    wipe_database(session_driver)
+    import_seed(session_driver)
+    return session_driver
+
+
+def one(driver: Driver, query: str, **params: Any) -> Any:
+    records = driver.execute_query(query, **params).records
+    assert len(records) == 1, f"expected one row, got {len(records)}"
+    return records[0]
+
+
+def role_of(driver: Driver, city: str, project: str) -> tuple[str, str]:
+    record = one(
+        driver,
+        "MATCH (:City {uid: $city})-[r:PARTICIPATES_IN]->(:Project {uid: $project}) RETURN r.role AS role, r.role_label AS label",
+        city=city,
+        project=project,
+    )
+    return record["role"], record["label"]
+
+
+def test_every_label_is_populated(kb: Driver) -> None:
+    counts = count_nodes_by_label(kb)
+    assert {label for label in LABELS if counts.get(label, 0) == 0} == set()
+    assert counts["Source"] == 5
+
+
+def test_no_node_or_relationship_lacks_a_source(kb: Driver) -> None:
+    assert (
+        kb.execute_query(
+            "MATCH (n) WHERE NOT n:Source AND NOT n:KGMeta AND NOT (n)-[:SOURCED_FROM]->(:Source) RETURN n.uid"
+        ).records
+        == []
+    )
+    assert (
+        kb.execute_query(
+            "MATCH ()-[r]->() WHERE type(r) <> 'SOURCED_FROM' "
+            "AND (r.source_ids IS NULL OR size(r.source_ids) = 0 OR size(r.quotes) <> size(r.source_ids)) "
+            "RETURN type(r)"
+        ).records
+        == []
+    )
+    unknown = kb.execute_query(
+        "MATCH ()-[r]->() WHERE r.source_ids IS NOT NULL UNWIND r.source_ids AS id "
+        "WITH DISTINCT id WHERE NOT EXISTS { MATCH (:Source {uid: id}) } RETURN id"
+    ).records
+    assert unknown == []
+
+
+def test_smartencity_report(kb: Driver) -> None:
+    assert role_of(kb, "sonderborg", "smartencity")[0] == "lighthouse"
+    assert role_of(kb, "asenovgrad", "smartencity")[0] == "follower"
+    meeting = one(
+        kb,
+        "MATCH (e:Event {uid: 'smartencity-network-meeting-4-asenovgrad'})-[:HELD_IN]->(c:City) "
+        "RETURN c.uid AS city, toString(e.start_date) AS start",
+    )
+    assert (meeting["city"], meeting["start"][:7]) == ("asenovgrad", "2018-03")
+    sonderborg = one(
+        kb, "MATCH (c:City {uid: 'sonderborg'}) RETURN c.aliases AS aliases, c.country AS country"
+    )
+    assert "Sønderborg" in sonderborg["aliases"] and sonderborg["country"] == "DK"
+
+
+def test_smarter_together_deliverable(kb: Driver) -> None:
+    for city in ("lyon", "munich", "vienna"):
+        assert role_of(kb, city, "smarter-together")[0] == "lighthouse"
+    for city in ("santiago-de-compostela", "sofia", "venice"):
+        assert role_of(kb, city, "smarter-together")[0] == "follower"
+    partners = one(
+        kb,
+        "MATCH (o:Organisation)-[r:PARTNER_IN {role: 'beneficiary'}]->(:Project {uid: 'smarter-together'}) "
+        "WHERE o.short_name IS NOT NULL AND o.country IS NOT NULL RETURN count(o) AS n",
+    )
+    assert partners["n"] == 30
+    g5 = one(
+        kb, "MATCH (o:Organisation {uid: 'g5-partners'}) RETURN o.short_name AS short, o.country AS country"
+    )
+    assert (g5["short"], g5["country"]) == ("G5", "DE")
+    electryc = one(
+        kb,
+        "MATCH (c:City)<-[:IMPLEMENTED_IN]-(s:Solution {uid: 'electryc'})-[a:ADDRESSES]->(ch:Challenge) "
+        "WHERE ch.uid = 'low-public-interest-and-engagement' RETURN c.uid AS city, a.outcome AS outcome",
+    )
+    assert (electryc["city"], electryc["outcome"]) == ("lyon", "mitigated")
+    workshop = one(
+        kb,
+        "MATCH (e:Event {uid: 'smarter-together-p2p-workshop-lyon-2017'})-[:HELD_IN]->(c:City) "
+        "RETURN c.uid AS city, toString(e.start_date) AS start",
+    )
+    assert (workshop["city"], workshop["start"]) == ("lyon", "2017-06-28")
+
+
+def test_amsterdam_article(kb: Driver) -> None:
+    faces = one(
+        kb,
+        "MATCH (:City {uid: 'amsterdam'})-[r:FACES]->(:Challenge {uid: 'scaling-pilots-citywide'}) "
+        "RETURN r.group_statement AS group, r.confidence AS confidence",
+    )
+    assert faces["group"] is True
+    assert faces["confidence"] < 1.0
+
+
+def test_my_smart_city_district_article(kb: Driver) -> None:
+    members = kb.execute_query(
+        "MATCH (p:Project)-[:MEMBER_OF]->(:Network {uid: 'my-smart-city-district'}) RETURN p.uid AS uid ORDER BY uid"
+    ).records
+    assert {r["uid"] for r in members} >= {"celsius", "cityfied", "eu-gugle", "r2cities", "sinfonia", "zenn"}
+    assert role_of(kb, "lund", "cityfied")[0] == "lighthouse"
+
+
+def test_canonical_challenges_join_documents(kb: Driver) -> None:
+    sources = one(
+        kb,
+        "MATCH (:Challenge {uid: 'scaling-pilots-citywide'})-[:SOURCED_FROM]->(s:Source) RETURN collect(s.uid) AS s",
+    )["s"]
+    assert len(sources) >= 3
+
+
+def test_cities_have_coordinates_from_geonames(kb: Driver) -> None:
+    lyon = one(
+        kb, "MATCH (c:City {uid: 'lyon'}) RETURN c.latitude AS lat, c.longitude AS lon, c.geo_source AS src"
+    )
+    assert 45.7 < lyon["lat"] < 45.8 and 4.8 < lyon["lon"] < 4.9
+    assert lyon["src"].startswith("GeoNames")
