@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from pathlib import Path
 
 from neo4j import Driver
 
@@ -27,8 +28,11 @@ class ImportReport:
 Importer = Callable[[Driver, str | None], ImportReport]
 
 
-def registry() -> dict[str, Importer]:
+def registry(seed_documents: Path | None = None) -> dict[str, Importer]:
     """name -> importer, in the order `kg import all` runs them (imported lazily: no import cycles)."""
-    from importers.seed import import_seed
+    from importers.seed import DATA_DIR, import_seed
 
-    return {"seed": import_seed}
+    def seed(driver: Driver, database: str | None) -> ImportReport:
+        return import_seed(driver, database, DATA_DIR, seed_documents)
+
+    return {"seed": seed}

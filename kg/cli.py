@@ -11,6 +11,7 @@ import typer
 from neo4j.exceptions import AuthError, Neo4jError, ServiceUnavailable
 from pydantic import ValidationError
 from rich.console import Console
+from rich.markup import escape
 from rich.table import Table
 
 import kg
@@ -57,13 +58,21 @@ def friendly_errors(command: Callable[P, R]) -> Callable[P, R]:
         try:
             return command(*args, **kwargs)
         except (KGError, ValidationError) as error:
-            console.print(f"[bold red]error:[/] {error}")
+            console.print(f"[bold red]error:[/] {escape(str(error))}", soft_wrap=True)
         except AuthError as error:
-            console.print(f"[bold red]error:[/] Neo4j rejected the credentials: {error.message}")
+            console.print(
+                f"[bold red]error:[/] Neo4j rejected the credentials: {escape(str(error.message))}",
+                soft_wrap=True,
+            )
         except ServiceUnavailable as error:
-            console.print(f"[bold red]error:[/] Neo4j is not reachable: {error}. Try `kg db start`.")
+            console.print(
+                f"[bold red]error:[/] Neo4j is not reachable: {escape(str(error))}. Try `kg db start`.",
+                soft_wrap=True,
+            )
         except Neo4jError as error:
-            console.print(f"[bold red]error:[/] Neo4j said {error.code}: {error.message}")
+            console.print(
+                f"[bold red]error:[/] Neo4j said {error.code}: {escape(str(error.message))}", soft_wrap=True
+            )
         raise typer.Exit(1)
 
     return wrapper
@@ -221,9 +230,10 @@ def import_all() -> None:
     """Run every registered importer in order (what `make run` does)."""
     from importers import registry
 
-    connection = current_connection(_settings())
+    settings = _settings()
+    connection = current_connection(settings)
     with connected_driver(connection) as driver:
-        for name, importer in registry().items():
+        for name, importer in registry(settings.seed_documents).items():
             with console.status(f"Importing {name}..."):
                 report = importer(driver, connection.database)
             _print_report(report)

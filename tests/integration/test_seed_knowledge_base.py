@@ -140,3 +140,46 @@ def test_cities_have_coordinates_from_geonames(kb: Driver) -> None:
     )
     assert 45.7 < lyon["lat"] < 45.8 and 4.8 < lyon["lon"] < 4.9
     assert lyon["src"].startswith("GeoNames")
+
+
+def test_sharing_cities_meeting_record(kb: Driver) -> None:
+    assert role_of(kb, "milan", "sharing-cities") == ("lighthouse", "Lighthouse city")
+    for city in ("bordeaux", "burgas", "warsaw"):
+        assert role_of(kb, city, "sharing-cities") == ("follower", "fellow city")
+    meeting = one(
+        kb,
+        "MATCH (e:Event {uid: 'sharing-cities-consortium-meeting-milan-2017'})-[:HELD_IN]->(c:City) "
+        "RETURN c.uid AS city, toString(e.start_date) AS start, e.kind AS kind",
+    )
+    assert (meeting["city"], meeting["start"], meeting["kind"]) == (
+        "milan",
+        "2017-02-01",
+        "consortium-meeting",
+    )
+    enova = one(kb, "MATCH (o:Organisation {uid: 'lisboa-e-nova'}) RETURN o.country AS country")
+    assert enova["country"] == "PT"
+    ambassadors = one(
+        kb,
+        "MATCH (c:City)<-[:IMPLEMENTED_IN]-(s:Solution {uid: 'lisbon-smart-ambassadors'})-[a:ADDRESSES]->"
+        "(:Challenge {uid: 'low-public-interest-and-engagement'}) "
+        "RETURN c.uid AS city, s.outcomes AS outcomes, a.outcome AS outcome",
+    )
+    assert ambassadors["city"] == "lisbon"
+    assert ambassadors["outcome"] == "mitigated"
+    assert any("30%" in outcome and "25%" in outcome for outcome in ambassadors["outcomes"])
+
+
+def test_the_same_barrier_worded_differently_is_one_challenge(kb: Driver) -> None:
+    # "Lack of public interest in citizen labs" (SMARTER TOGETHER) and "public apathy towards a smart city
+    # agenda" (Sharing Cities) are one canonical challenge, faced by cities of both projects.
+    record = one(
+        kb,
+        "MATCH (ch:Challenge {uid: 'low-public-interest-and-engagement'}) "
+        "OPTIONAL MATCH (ch)-[:SOURCED_FROM]->(s:Source) "
+        "WITH ch, collect(s.uid) AS sources "
+        "OPTIONAL MATCH (c:City)-[:FACES]->(ch) "
+        "RETURN sources, collect(DISTINCT c.uid) AS cities, ch.aliases AS aliases",
+    )
+    assert {"smarter-together-d211", "sharing-cities-milan-meeting-record"} <= set(record["sources"])
+    assert {"lyon", "milan"} <= set(record["cities"]) or {"munich", "milan"} <= set(record["cities"])
+    assert any("citizen labs" in alias for alias in record["aliases"])

@@ -129,3 +129,34 @@ def test_canonical_entry_nobody_mentions_is_rejected(small: Path) -> None:
     canonical.write_text(canonical.read_text() + "  - {uid: ghost-barrier, name: Ghost, category: social}\n")
     with pytest.raises(SeedValidationError, match="entries no document mentions: Challenge:ghost-barrier"):
         merge_nodes_across_files(read_dataset(small / "data"))
+
+
+def test_role_wordings_are_joined_and_role_conflicts_rejected(small: Path) -> None:
+    doc = small / "docs" / "doc-b.txt"
+    doc.write_text(doc.read_text() + "Munich is a SMARTER TOGETHER lighthouse.\n")
+    data = small / "data" / "b.yaml"
+    data.write_text(
+        data.read_text().replace(
+            "relationships:\n",
+            "  - {label: Project, uid: smarter-together, name: SMARTER TOGETHER, quote: a SMARTER TOGETHER lighthouse}\n"
+            "relationships:\n"
+            '  - {type: PARTICIPATES_IN, from: "City:munich", to: "Project:smarter-together", '
+            "props: {role: lighthouse, role_label: lighthouse}, quote: Munich is a SMARTER TOGETHER lighthouse.}\n",
+        )
+    )
+    rels = merge_relationships_across_files(read_dataset(small / "data"))
+    munich = rels[
+        RelType.PARTICIPATES_IN, (NodeLabel.CITY, "munich"), (NodeLabel.PROJECT, "smarter-together")
+    ]
+    assert munich.props == {"role": "lighthouse", "role_label": "Lighthouse City / lighthouse"}
+    assert munich.source_ids == ["doc-a", "doc-b"]
+
+    data.write_text(
+        data.read_text().replace(
+            "props: {role: lighthouse, role_label: lighthouse}", "props: {role: follower}"
+        )
+    )
+    with pytest.raises(
+        SeedValidationError, match=r"PARTICIPATES_IN City:munich -> Project:smarter-together\.role"
+    ):
+        merge_relationships_across_files(read_dataset(small / "data"))
