@@ -32,6 +32,14 @@ TEST_HEAP = "512m"
 TEST_PAGECACHE = "256m"
 
 
+def seed_documents_dir() -> Path:
+    """The five source documents: KG_SEED_DOCUMENTS, else ../shared/seeds beside the checkout (as in CI)."""
+    from importers.seed import DEFAULT_DOCUMENTS_DIR
+
+    configured = os.environ.get("KG_SEED_DOCUMENTS")
+    return Path(configured) if configured else DEFAULT_DOCUMENTS_DIR
+
+
 def runtime_cache(config: pytest.Config) -> Path:
     """The resolved Neo4j classpath for tests, kept in pytest's cache (not in the user's .kg/)."""
     return (

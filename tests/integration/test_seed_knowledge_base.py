@@ -11,12 +11,13 @@ from importers.seed import import_seed
 from queries.admin import wipe_database
 from queries.system import count_nodes_by_label
 from schema.models import LABELS
+from tests.conftest import seed_documents_dir
 
 
 @pytest.fixture(scope="module")
 def kb(session_driver: Driver) -> Driver:
     wipe_database(session_driver)
-    import_seed(session_driver)
+    import_seed(session_driver, documents_dir=seed_documents_dir())
     return session_driver
 
 

@@ -8,7 +8,6 @@ import pytest
 
 from importers.seed import (
     DATA_DIR,
-    DEFAULT_DOCUMENTS_DIR,
     SeedDataset,
     all_quotes,
     normalise,
@@ -16,6 +15,9 @@ from importers.seed import (
     read_dataset,
     verify_quotes,
 )
+from tests.conftest import seed_documents_dir
+
+DOCUMENTS = seed_documents_dir()
 
 
 @pytest.fixture(scope="module")
@@ -24,17 +26,19 @@ def dataset() -> SeedDataset:
 
 
 def test_the_documents_are_beside_the_checkout() -> None:
-    assert DEFAULT_DOCUMENTS_DIR.is_dir(), f"the seed documents are missing: expected {DEFAULT_DOCUMENTS_DIR}"
+    assert DOCUMENTS.is_dir(), (
+        f"the seed documents are missing: expected {DOCUMENTS} (or set KG_SEED_DOCUMENTS)"
+    )
 
 
 def test_every_document_has_a_dataset_file(dataset: SeedDataset) -> None:
-    documents = sorted(p.name for p in DEFAULT_DOCUMENTS_DIR.glob("*.txt"))
+    documents = sorted(p.name for p in DOCUMENTS.glob("*.txt"))
     covered = sorted(d.source.file_name for d in dataset.documents.values())
     assert covered == documents
 
 
 def test_every_quote_is_a_substring_of_its_document(dataset: SeedDataset) -> None:
-    texts = {p.name: normalise(p.read_text(encoding="utf-8")) for p in DEFAULT_DOCUMENTS_DIR.glob("*.txt")}
+    texts = {p.name: normalise(p.read_text(encoding="utf-8")) for p in DOCUMENTS.glob("*.txt")}
     quotes = list(all_quotes(dataset))
     missing = [(name, quote) for name, quote in quotes if normalise(quote) not in texts[name]]
     assert len(quotes) > 500
@@ -42,7 +46,7 @@ def test_every_quote_is_a_substring_of_its_document(dataset: SeedDataset) -> Non
 
 
 def test_the_dataset_merges_without_conflicts(dataset: SeedDataset) -> None:
-    seed_plan = plan(dataset, verify_quotes(dataset, DEFAULT_DOCUMENTS_DIR))
+    seed_plan = plan(dataset, verify_quotes(dataset, DOCUMENTS))
     assert len(seed_plan.sources) == 5
     assert all(facts > 0 for facts in seed_plan.facts_per_source.values())
 
