@@ -22,6 +22,7 @@ install: $(STAMP) ## Create .venv and install kg with its dev tools
 
 run: install ## Provision Neo4j, apply the schema, import the knowledge base, serve the API on 127.0.0.1:8000
 	$(BIN)/kg db start
+	$(BIN)/kg model install
 	$(BIN)/kg db migrate
 	$(BIN)/kg import all
 	$(BIN)/kg serve

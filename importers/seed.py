@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import json
 import logging
 import re
 from collections import defaultdict
@@ -30,7 +31,13 @@ from importers.seed_model import (
     SourceEntry,
 )
 from kg.errors import ImportAbortedError, SeedValidationError
-from queries.writes import MERGE_SOURCES, merge_nodes, merge_relationships, merge_sourced_from
+from queries.writes import (
+    MERGE_SOURCES,
+    RECORD_KB_VERSION,
+    merge_nodes,
+    merge_relationships,
+    merge_sourced_from,
+)
 from schema.models import RelType
 
 DATA_DIR = Path(__file__).resolve().parent / "data" / "seed"
@@ -424,7 +431,16 @@ def _write(tx: ManagedTransaction, seed_plan: SeedPlan) -> ImportReport:
     for (rel_type, source_label, target_label), rows in seed_plan.relationships.items():
         query = merge_relationships(rel_type, source_label, target_label)
         _link(tx, query, rows, rel_type.value, report, f"{source_label} -> {target_label}")
+    tx.run(RECORD_KB_VERSION, version=kb_version(seed_plan)).consume()
     return report
+
+
+def kb_version(seed_plan: SeedPlan) -> str:
+    """'seed-' and a digest of everything the import writes: equal data, equal version."""
+    relationships = {" ".join(map(str, key)): rows for key, rows in seed_plan.relationships.items()}
+    payload = [seed_plan.sources, seed_plan.nodes, seed_plan.sourced_from, relationships]
+    digest = hashlib.sha256(json.dumps(payload, default=str, sort_keys=True).encode()).hexdigest()
+    return f"seed-{digest[:12]}"
 
 
 def _link(

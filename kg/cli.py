@@ -2,20 +2,17 @@
 
 from __future__ import annotations
 
-import functools
-from collections.abc import Callable
 from pathlib import Path
-from typing import Annotated, ParamSpec, TypeVar
+from typing import Annotated
 
 import typer
-from neo4j.exceptions import AuthError, Neo4jError, ServiceUnavailable
-from pydantic import ValidationError
-from rich.console import Console
-from rich.markup import escape
+from neo4j import Driver
 from rich.table import Table
 
 import kg
 from importers import ImportReport
+from kg.cli_common import console, friendly_errors, load_settings, out
+from kg.cli_match import gaps, match, model_app, shared_challenges, unreplicated
 from kg.db import connected_driver
 from kg.errors import KGError
 from kg.server import (
@@ -25,13 +22,7 @@ from kg.server import (
     current_connection,
     provision,
 )
-from kg.settings import Provisioner, Settings
-
-P = ParamSpec("P")
-R = TypeVar("R")
-
-console = Console(stderr=True)
-out = Console()
+from kg.settings import Provisioner
 
 app = typer.Typer(
     help="kg: a graph knowledge base of European smart cities for replicating lighthouse solutions.",
@@ -48,38 +39,11 @@ db_app = typer.Typer(
 import_app = typer.Typer(help="Load source data into the graph (idempotent: re-running changes nothing).")
 app.add_typer(db_app, name="db")
 app.add_typer(import_app, name="import")
-
-
-def friendly_errors(command: Callable[P, R]) -> Callable[P, R]:
-    """Print kg's own and the driver's errors as one clear message and exit 1 (no traceback)."""
-
-    @functools.wraps(command)
-    def wrapper(*args: P.args, **kwargs: P.kwargs) -> R:
-        try:
-            return command(*args, **kwargs)
-        except (KGError, ValidationError) as error:
-            console.print(f"[bold red]error:[/] {escape(str(error))}", soft_wrap=True)
-        except AuthError as error:
-            console.print(
-                f"[bold red]error:[/] Neo4j rejected the credentials: {escape(str(error.message))}",
-                soft_wrap=True,
-            )
-        except ServiceUnavailable as error:
-            console.print(
-                f"[bold red]error:[/] Neo4j is not reachable: {escape(str(error))}. Try `kg db start`.",
-                soft_wrap=True,
-            )
-        except Neo4jError as error:
-            console.print(
-                f"[bold red]error:[/] Neo4j said {error.code}: {escape(str(error.message))}", soft_wrap=True
-            )
-        raise typer.Exit(1)
-
-    return wrapper
-
-
-def _settings() -> Settings:
-    return Settings()
+app.add_typer(model_app, name="model")
+app.command("match")(match)
+app.command("gaps")(gaps)
+app.command("shared-challenges")(shared_challenges)
+app.command("unreplicated")(unreplicated)
 
 
 def _version_callback(value: bool) -> None:
@@ -104,7 +68,7 @@ def main(
 @friendly_errors
 def db_start() -> None:
     """Start (or reuse) the Neo4j server and wait until Bolt answers; prints the URI. Idempotent."""
-    settings = _settings()
+    settings = load_settings()
     provisioner = choose_provisioner(settings)
     if provisioner is Provisioner.LOCAL:
         server = LocalNeo4jServer.from_settings(settings, notify=lambda message: console.print(message))
@@ -123,7 +87,7 @@ def db_start() -> None:
 @friendly_errors
 def db_stop() -> None:
     """Stop the Neo4j server kg started (an external server is left alone)."""
-    settings = _settings()
+    settings = load_settings()
     provisioner = choose_provisioner(settings)
     if provisioner is Provisioner.EXTERNAL:
         console.print("NEO4J_URI points at an external server; kg does not stop it.")
@@ -142,7 +106,7 @@ def db_stop() -> None:
 @friendly_errors
 def db_status() -> None:
     """Say which server kg uses and whether it answers. Exit code 0 if it answers, 3 if not."""
-    settings = _settings()
+    settings = load_settings()
     provisioner = choose_provisioner(settings)
     answering = False
     if provisioner is Provisioner.LOCAL:
@@ -172,14 +136,14 @@ def db_env() -> None:
 
     Example: eval "$(kg db env)"
     """
-    out.print(current_connection(_settings()).export_lines(), highlight=False, soft_wrap=True)
+    out.print(current_connection(load_settings()).export_lines(), highlight=False, soft_wrap=True)
 
 
 @db_app.command("install")
 @friendly_errors
 def db_install() -> None:
     """Resolve the local Neo4j runtime with Maven (no-op when cached). `kg db start` does this too."""
-    settings = _settings()
+    settings = load_settings()
     server = LocalNeo4jServer.from_settings(settings, notify=lambda message: console.print(message))
     with console.status("Resolving the Neo4j runtime..."):
         classpath = server.ensure_runtime()
@@ -192,7 +156,7 @@ def db_migrate() -> None:
     """Create every missing constraint and index (idempotent) and record the schema version."""
     from schema import apply_schema
 
-    connection = current_connection(_settings())
+    connection = current_connection(load_settings())
     with connected_driver(connection) as driver:
         report = apply_schema(driver, connection.database)
     console.print(
@@ -215,7 +179,7 @@ def db_reset(
     if not yes:
         console.print("Refusing to wipe the database without --yes.")
         raise typer.Exit(2)
-    connection = current_connection(_settings())
+    connection = current_connection(load_settings())
     with connected_driver(connection) as driver:
         deleted = wipe_database(driver, connection.database)
     console.print(f"Wiped {connection.uri}: {deleted} nodes deleted, constraints and indexes dropped.")
@@ -230,13 +194,14 @@ def import_all() -> None:
     """Run every registered importer in order (what `make run` does)."""
     from importers import registry
 
-    settings = _settings()
+    settings = load_settings()
     connection = current_connection(settings)
     with connected_driver(connection) as driver:
         for name, importer in registry(settings.seed_documents).items():
             with console.status(f"Importing {name}..."):
                 report = importer(driver, connection.database)
             _print_report(report)
+        _refresh_embeddings(driver, connection.database)
 
 
 @import_app.command("seed")
@@ -257,7 +222,7 @@ def import_seed_command(
     """
     from importers.seed import DATA_DIR, DEFAULT_DOCUMENTS_DIR, import_seed, plan, read_dataset, verify_quotes
 
-    settings = _settings()
+    settings = load_settings()
     documents_dir = documents or settings.seed_documents or DEFAULT_DOCUMENTS_DIR
     if check:
         dataset = read_dataset(data_dir or DATA_DIR)
@@ -269,9 +234,25 @@ def import_seed_command(
         )
         return
     connection = current_connection(settings)
-    with connected_driver(connection) as driver, console.status("Importing the seed knowledge base..."):
-        report = import_seed(driver, connection.database, data_dir or DATA_DIR, documents_dir)
-    _print_report(report)
+    with connected_driver(connection) as driver:
+        with console.status("Importing the seed knowledge base..."):
+            report = import_seed(driver, connection.database, data_dir or DATA_DIR, documents_dir)
+        _print_report(report)
+        _refresh_embeddings(driver, connection.database)
+
+
+def _refresh_embeddings(driver: Driver, database: str | None) -> None:
+    """Embed new or reworded challenges for semantic matching (skipped, with a hint, without the model)."""
+    from kg.embeddings import SentenceEmbedder, model_is_installed
+    from kg.replication import refresh_challenge_embeddings
+
+    directory = load_settings().model_dir
+    if not model_is_installed(directory):
+        console.print("Semantic matching is off until the model is installed: run `kg model install`.")
+        return
+    with console.status("Embedding challenges..."):
+        count = refresh_challenge_embeddings(driver, SentenceEmbedder.load(directory), database)
+    console.print(f"Embedded {count} new or reworded challenges.")
 
 
 def _print_report(report: ImportReport) -> None:
@@ -314,7 +295,7 @@ def serve(
     """Serve the HTTP API (GET /healthz) with uvicorn."""
     import uvicorn
 
-    settings = _settings()
+    settings = load_settings()
     uvicorn.run(
         "api.app:create_app",
         factory=True,

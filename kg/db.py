@@ -6,7 +6,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any
 
-from neo4j import Driver, GraphDatabase
+from neo4j import Driver, GraphDatabase, NotificationDisabledClassification
 from neo4j.exceptions import AuthError, ServiceUnavailable
 
 from kg.errors import Neo4jUnavailableError
@@ -20,6 +20,10 @@ def open_driver(connection: Neo4jConnection, **options: Any) -> Driver:
         >>> with open_driver(connection) as driver:  # doctest: +SKIP
         ...     driver.execute_query("RETURN 1")
     """
+    # Schema-less reads of optional properties ("property key does not exist") are expected, not noise.
+    options.setdefault(
+        "notifications_disabled_classifications", [NotificationDisabledClassification.UNRECOGNIZED]
+    )
     return GraphDatabase.driver(connection.uri, auth=connection.auth, **options)
 
 

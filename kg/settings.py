@@ -58,6 +58,7 @@ class Settings(BaseSettings):
     maven_repo_local: Path | None = Field(None, validation_alias="KG_MAVEN_REPO_LOCAL")
 
     seed_documents: Path | None = Field(None, validation_alias="KG_SEED_DOCUMENTS")
+    model_dir_override: Path | None = Field(None, validation_alias="KG_MODEL_DIR")
 
     query_timeout_s: float = Field(30.0, gt=0, validation_alias="KG_QUERY_TIMEOUT")
     api_host: str = Field("127.0.0.1", validation_alias="KG_API_HOST")
@@ -80,6 +81,13 @@ class Settings(BaseSettings):
     def neo4j_home(self) -> Path:
         """Conf, data, logs and credentials of the locally provisioned server."""
         return self.home.resolve() / "neo4j"
+
+    @property
+    def model_dir(self) -> Path:
+        """Where the sentence-embedding model's files are unpacked (kg model install)."""
+        from kg.embeddings import model_dir
+
+        return self.model_dir_override.resolve() if self.model_dir_override else model_dir(self.home)
 
     @property
     def runtime_dir(self) -> Path:

@@ -11,6 +11,13 @@ from typing import Final, LiteralString
 from kg.errors import KGError
 from schema.models import LABELS, RelType
 
+# The knowledge-base version every match and analysis reports; it changes only when the data does.
+RECORD_KB_VERSION: Final[LiteralString] = """
+MERGE (m:KGMeta {key: 'kb'})
+SET m.updated_at = CASE WHEN m.version = $version THEN m.updated_at ELSE datetime() END,
+    m.version = $version
+"""
+
 MERGE_SOURCES: Final[LiteralString] = """
 UNWIND $rows AS row
 MERGE (s:Source {uid: row.uid})

@@ -16,7 +16,7 @@ from kg.errors import SchemaMigrationError
 from schema.models import NODE_MODELS, KGNode
 
 # Bump when the set of constraints/indexes or the meaning of stored properties changes.
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2  # 2: vector index on Challenge.embedding
 META_LABEL = "KGMeta"
 
 
@@ -41,6 +41,17 @@ def _items_for(model: type[KGNode]) -> list[SchemaItem]:
             name = f"{_snake(label)}_{prop_name}_unique"
             cypher = f"CREATE CONSTRAINT {name} IF NOT EXISTS FOR (n:{label}) REQUIRE n.{prop_name} IS UNIQUE"
             items.append(SchemaItem(name, "constraint", cypher))
+        elif getattr(prop, "vector_index", None) is not None:
+            name = f"{_snake(label)}_{prop_name}_vector"
+            config = prop.vector_index
+            cypher = (
+                f"CREATE VECTOR INDEX {name} IF NOT EXISTS FOR (n:{label}) ON n.{prop_name} OPTIONS {{indexConfig: {{"
+                f"`vector.dimensions`: {int(config.dimensions)}, "
+                f"`vector.similarity_function`: '{config.similarity_function}', "
+                # Quantisation makes scores approximate (0.70 comes back as 0.704); matches must be exact.
+                "`vector.quantization.enabled`: false}}"
+            )
+            items.append(SchemaItem(name, "index", cypher))
         elif getattr(prop, "index", False):
             name = f"{_snake(label)}_{prop_name}_index"
             items.append(

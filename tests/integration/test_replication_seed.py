@@ -1,0 +1,124 @@
+"""The replication engine on the seed knowledge base, with the real embedding model."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+from neo4j import Driver
+from typer.testing import CliRunner
+
+from importers.seed import import_seed
+from kg.embeddings import SentenceEmbedder
+from kg.replication import NO_KNOWN_SOLUTION, ReplicationEngine, refresh_challenge_embeddings
+from kg.server import Neo4jConnection
+from queries.admin import wipe_database
+from tests.conftest import seed_documents_dir
+
+SMARTER_TOGETHER_FOLLOWERS = ("santiago-de-compostela", "sofia", "venice")
+
+
+@pytest.fixture(scope="module")
+def engine(session_driver: Driver, embedder: SentenceEmbedder) -> ReplicationEngine:
+    wipe_database(session_driver)
+    import_seed(session_driver, documents_dir=seed_documents_dir())
+    refresh_challenge_embeddings(session_driver, embedder)
+    return ReplicationEngine(session_driver, embedder=embedder)
+
+
+def test_every_smarter_together_follower_has_an_exact_match(engine: ReplicationEngine) -> None:
+    for follower in SMARTER_TOGETHER_FOLLOWERS:
+        result = engine.matches_for(follower)
+        exact = [m for m in result.matches if any(s.kind == "exact" for s in m.shared_challenges)]
+        assert exact, f"{follower} has no match through an exact shared challenge"
+
+
+def test_every_follower_gets_matches_or_an_explicit_answer(engine: ReplicationEngine) -> None:
+    results = engine.matches_for_all()
+    assert {r.follower.uid for r in results} >= {
+        *SMARTER_TOGETHER_FOLLOWERS,
+        "asenovgrad",
+        "bordeaux",
+        "burgas",
+        "warsaw",
+    }
+    for result in results:
+        assert result.kb_version and result.kb_version.startswith("seed-")
+        if not result.matches:
+            assert result.note in (
+                NO_KNOWN_SOLUTION,
+                "no challenges recorded for this city, so nothing to match",
+            )
+    asenovgrad = next(r for r in results if r.follower.uid == "asenovgrad")
+    assert asenovgrad.matches == [] and asenovgrad.challenges == 0
+
+
+def test_matches_are_explained_with_checkable_evidence(engine: ReplicationEngine) -> None:
+    best = engine.matches_for("sofia").matches[0]
+    assert best.evidence and best.solutions and best.shared_challenges
+    assert all(item.file_name.endswith(".txt") and item.quote for item in best.evidence)
+    texts = {
+        path.name: " ".join(path.read_text(encoding="utf-8").split())
+        for path in seed_documents_dir().glob("*.txt")
+    }
+    for item in best.evidence:
+        assert item.quote in texts[item.file_name]
+
+
+def test_scores_are_deterministic_and_factors_bounded(engine: ReplicationEngine) -> None:
+    first = [r.model_dump() for r in engine.matches_for_all()]
+    assert first == [r.model_dump() for r in engine.matches_for_all()]
+    for result in first:
+        scores = [(-m["score"], m["lighthouse"]["uid"]) for m in result["matches"]]
+        assert scores == sorted(scores)
+        for match in result["matches"]:
+            assert 0 < match["score"] <= 1
+            assert match["follower"]["uid"] != match["lighthouse"]["uid"]
+            assert all(f["value"] is None or 0 <= f["value"] <= 1 for f in match["factors"].values())
+
+
+def test_companion_analyses_on_the_seed(engine: ReplicationEngine) -> None:
+    shared = engine.shared_challenges()
+    top = shared[0]
+    assert len(top.cities) >= 6 and len(top.projects) >= 2
+    assert all(row.kb_version and row.kb_version.startswith("seed-") for row in shared)
+    gaps = {g.follower.uid: g for g in engine.gaps()}
+    assert gaps["sofia"].challenges > len(gaps["sofia"].gaps) > 0
+    unreplicated = engine.unreplicated_solutions()
+    assert unreplicated and all(row.lighthouse.uid for row in unreplicated)
+
+
+def test_cli_json_and_csv(
+    engine: ReplicationEngine,
+    neo4j_connection: Neo4jConnection,
+    monkeypatch: pytest.MonkeyPatch,
+    tmp_path: Path,
+) -> None:
+    from kg.cli import app
+
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setenv("NEO4J_URI", neo4j_connection.uri)
+    monkeypatch.setenv("NEO4J_USER", neo4j_connection.user)
+    monkeypatch.setenv("NEO4J_PASSWORD", neo4j_connection.password)
+    runner = CliRunner()
+    result = runner.invoke(app, ["match", "--follower", "Sofia", "--top", "2", "--json"])
+    assert result.exit_code == 0, result.output
+    matches = json.loads(result.stdout)
+    assert len(matches) == 2
+    assert {
+        "follower",
+        "lighthouse",
+        "score",
+        "factors",
+        "shared_challenges",
+        "solutions",
+        "evidence",
+    } <= set(matches[0])
+    csv_result = runner.invoke(app, ["match", "--all", "--top", "1", "--csv"])
+    assert csv_result.exit_code == 0, csv_result.output
+    header, *rows = csv_result.stdout.strip().splitlines()
+    assert header.startswith("follower,lighthouse,score,challenges,thematic,ties,context")
+    assert len(rows) >= 6
+    both = runner.invoke(app, ["match", "--follower", "Sofia", "--all"])
+    assert both.exit_code == 1 and "choose exactly one" in both.output
