@@ -12,6 +12,7 @@ from typing import Annotated
 
 import typer
 from pydantic import BaseModel
+from rich.markup import escape
 from rich.table import Table
 
 from kg.cli_common import console, friendly_errors, load_settings, out
@@ -161,7 +162,10 @@ def _print_follower(result: FollowerMatches) -> None:
 
 
 def _print_match(rank: int, m: Match) -> None:
-    out.print(f"[bold]{rank}. {m.lighthouse.name}[/] {m.score:.3f} — {m.factors['ties'].detail}")
+    # Data goes through escape(): rich would read "[exact]" or a quote's brackets as markup.
+    out.print(
+        f"[bold]{rank}. {escape(m.lighthouse.name)}[/] {m.score:.3f} — {escape(m.factors['ties'].detail)}"
+    )
     solutions = {s.uid: s for s in m.solutions}
     for shared in m.shared_challenges:
         how = "exact" if shared.kind == "exact" else f"semantic, similarity {shared.similarity:.2f}"
@@ -171,11 +175,12 @@ def _print_match(rank: int, m: Match) -> None:
             for uid in shared.solutions
             if uid in solutions
         )
-        out.print(f"   • {shared.follower_challenge.name}{target} [{how}] ← {names}")
-    for item in m.evidence[:3]:
-        out.print(f"     “{item.quote}” — {item.file_name}", highlight=False)
-    if len(m.evidence) > 3:
-        out.print(f"     … {len(m.evidence) - 3} more passages (--json lists them all)")
+        out.print(escape(f"   • {shared.follower_challenge.name}{target} [{how}] ← {names}"))
+    passages = list(dict.fromkeys((item.quote, item.file_name) for item in m.evidence))
+    for quote, file_name in passages[:3]:
+        out.print(escape(f"     “{quote}” — {file_name}"), highlight=False)
+    if len(passages) > 3:
+        out.print(f"     … {len(passages) - 3} more passages (--json lists them all with their claims)")
 
 
 @friendly_errors
