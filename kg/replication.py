@@ -272,6 +272,12 @@ class ReplicationEngine:
     def _read(self, query: Any, **params: Any) -> list[dict[str, Any]]:
         return q.run_read(self.driver, query, self.config.timeout_s, self.database, **params)
 
+    def _read_semantic(self, query: Any, **params: Any) -> list[dict[str, Any]]:
+        """A read whose statement asks the vector index: adds the neighbour count and the threshold."""
+        return self._read(
+            query, neighbours=self.config.neighbours, threshold=self.config.semantic_threshold, **params
+        )
+
     def kb_version(self) -> str | None:
         rows = self._read(q.READ_KB_VERSION)
         return str(rows[0]["version"]) if rows else None
@@ -301,12 +307,7 @@ class ReplicationEngine:
         return self._match_followers(self.followers(), top, min_score)
 
     def _match_followers(self, uids: list[str], top: int | None, min_score: float) -> list[FollowerMatches]:
-        rows = self._read(
-            q.MATCH_FOLLOWER_LINKS,
-            followers=uids,
-            neighbours=self.config.neighbours,
-            threshold=self.config.semantic_threshold,
-        )
+        rows = self._read_semantic(q.MATCH_FOLLOWER_LINKS, followers=uids)
         version, files = self.kb_version(), self._source_files()
         gaps = {g.follower.uid: g for g in self._gaps(uids)}
         by_follower: dict[str, list[Match]] = {uid: [] for uid in uids}
@@ -354,12 +355,7 @@ class ReplicationEngine:
             {"id": f"barrier-{i + 1}", "text": text, "embedding": [float(x) for x in vector]}
             for i, (text, vector) in enumerate(zip(barriers, vectors, strict=True))
         ]
-        rows = self._read(
-            q.MATCH_BARRIER_LINKS,
-            barriers=payload,
-            neighbours=self.config.neighbours,
-            threshold=self.config.semantic_threshold,
-        )
+        rows = self._read_semantic(q.MATCH_BARRIER_LINKS, barriers=payload)
         version, files = self.kb_version(), self._source_files()
         follower = _Follower(CityRef(uid="(your city)", name="(your city)"), country, population, latitude)
         for row in rows:
@@ -466,12 +462,7 @@ class ReplicationEngine:
 
     def _gaps(self, uids: list[str] | None) -> list[FollowerGaps]:
         version = self.kb_version()
-        rows = self._read(
-            q.MATCH_GAPS,
-            followers=uids,
-            neighbours=self.config.neighbours,
-            threshold=self.config.semantic_threshold,
-        )
+        rows = self._read_semantic(q.MATCH_GAPS, followers=uids)
         return [
             FollowerGaps(
                 follower=CityRef(uid=row["follower"], name=row["follower_name"]),
@@ -487,11 +478,7 @@ class ReplicationEngine:
 
     def unreplicated_solutions(self) -> list[UnreplicatedSolution]:
         version = self.kb_version()
-        rows = self._read(
-            q.MATCH_UNREPLICATED_SOLUTIONS,
-            neighbours=self.config.neighbours,
-            threshold=self.config.semantic_threshold,
-        )
+        rows = self._read_semantic(q.MATCH_UNREPLICATED_SOLUTIONS)
         return [
             UnreplicatedSolution(
                 uid=row["uid"],
