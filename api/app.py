@@ -11,12 +11,16 @@ from fastapi import Depends, FastAPI, Request
 from fastapi.responses import JSONResponse
 from neo4j import Driver
 from neo4j.exceptions import Neo4jError, ServiceUnavailable, SessionExpired
+from strawberry.fastapi import GraphQLRouter
 
 import kg
+from api.graphql.schema import Context, build_schema
 from kg.db import open_driver
+from kg.embeddings import SentenceEmbedder, model_is_installed
 from kg.errors import KGError
+from kg.replication import EngineConfig, ReplicationEngine
 from kg.server import current_connection
-from kg.settings import Settings
+from kg.settings import Environment, Settings
 from queries.system import get_server_info
 from schema import SCHEMA_VERSION, read_schema_version
 
@@ -31,6 +35,7 @@ class AppState:
         self.driver: Driver | None = None
         self.database: str | None = None
         self.connection_error: str | None = None
+        self.embedder: SentenceEmbedder | None = None
 
     def open(self) -> None:
         try:
@@ -41,6 +46,18 @@ class AppState:
             return
         self.database = connection.database
         self.driver = open_driver(connection, connection_timeout=3.0, max_transaction_retry_time=2.0)
+        if model_is_installed(self.settings.model_dir):
+            self.embedder = SentenceEmbedder.load(self.settings.model_dir)
+        else:
+            log.warning(
+                "no embedding model in %s: free-text barrier matching is off", self.settings.model_dir
+            )
+
+    def engine(self) -> ReplicationEngine | None:
+        if self.driver is None:
+            return None
+        config = EngineConfig(timeout_s=self.settings.query_timeout_s)
+        return ReplicationEngine(self.driver, self.database, self.embedder, config)
 
     def close(self) -> None:
         if self.driver is not None:
@@ -69,6 +86,16 @@ def create_app(settings: Settings | None = None) -> FastAPI:
 
     app = FastAPI(title="kg", version=kg.__version__, lifespan=lifespan)
     app.state.kg = state
+
+    async def graphql_context() -> Context:
+        return Context(engine=state.engine())
+
+    graphql = GraphQLRouter(
+        build_schema(),
+        context_getter=graphql_context,
+        graphql_ide="graphiql" if state.settings.env is Environment.DEVELOPMENT else None,
+    )
+    app.include_router(graphql, prefix="/graphql")
 
     @app.get("/healthz", summary="Neo4j reachability and schema version")
     def healthz(state: State) -> JSONResponse:

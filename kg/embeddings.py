@@ -147,6 +147,7 @@ class SentenceEmbedder:
 
         if not model_is_installed(directory):
             raise ModelUnavailableError(f"no embedding model in {directory}: run `kg model install`")
+        self.model_directory = directory
         self.tokenizer = Tokenizer.from_file(str(directory / "tokenizer.json"))
         self.tokenizer.enable_truncation(max_length=MAX_TOKENS)
         self.tokenizer.enable_padding(pad_id=0, pad_token="[PAD]")
