@@ -183,6 +183,8 @@ class City(KGNode):
     projects = RelationshipTo("Project", RelType.PARTICIPATES_IN.value, model=CityRoleRel)
     networks = RelationshipTo(Network, RelType.MEMBER_OF.value, model=FactRel)
     challenges = RelationshipTo("Challenge", RelType.FACES.value, model=FacesRel)
+    solutions = RelationshipFrom("Solution", RelType.IMPLEMENTED_IN.value, model=ImplementedInRel)
+    organisations = RelationshipFrom("Organisation", RelType.LOCATED_IN.value, model=FactRel)
     events = RelationshipTo("Event", RelType.ATTENDED.value, model=FactRel)
     sources = RelationshipTo(Source, RelType.SOURCED_FROM.value, model=SourcedFromRel)
 
@@ -197,6 +199,8 @@ class Project(KGNode):
     end_date = DateProperty()
 
     cities = RelationshipFrom(City, RelType.PARTICIPATES_IN.value, model=CityRoleRel)
+    partners = RelationshipFrom("Organisation", RelType.PARTNER_IN.value, model=OrganisationRoleRel)
+    solutions = RelationshipFrom("Solution", RelType.PART_OF.value, model=FactRel)
     networks = RelationshipTo(Network, RelType.MEMBER_OF.value, model=FactRel)
     fields = RelationshipTo(ThematicField, RelType.WORKS_ON.value, model=FactRel)
     sources = RelationshipTo(Source, RelType.SOURCED_FROM.value, model=SourcedFromRel)
@@ -229,6 +233,7 @@ class Challenge(KGNode):
     fields = RelationshipTo(ThematicField, RelType.IN_FIELD.value, model=FactRel)
     related = RelationshipTo("Challenge", RelType.RELATED_TO.value, model=FactRel)
     faced_by = RelationshipFrom(City, RelType.FACES.value, model=FacesRel)
+    solutions = RelationshipFrom("Solution", RelType.ADDRESSES.value, model=AddressesRel)
     sources = RelationshipTo(Source, RelType.SOURCED_FROM.value, model=SourcedFromRel)
 
 

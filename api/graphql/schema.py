@@ -56,7 +56,7 @@ def _page(first: int | None) -> int | None:
 
 
 @strawberry.type
-class Query:
+class ReplicationQuery:
     @strawberry.field(
         description="Ranked, explained lighthouse matches for a follower city (public id, name or alias)."
     )
@@ -124,7 +124,10 @@ class Query:
 
 
 def build_schema() -> strawberry.Schema:
-    return strawberry.Schema(query=Query)
+    from api.graphql.graph import root_fields
+
+    query = strawberry.type(type("Query", (ReplicationQuery,), root_fields()))
+    return strawberry.Schema(query=query)
 
 
 def sdl() -> str:

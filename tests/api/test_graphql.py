@@ -47,6 +47,28 @@ def client(
             yield test_client
 
 
+@pytest.fixture
+def statements(monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    """Every Cypher statement the driver sends, counted inside the neo4j driver itself."""
+    from neo4j._sync.work.session import Session
+    from neo4j._sync.work.transaction import TransactionBase
+
+    sent: list[str] = []
+    tx_run, session_run = TransactionBase.run, Session.run
+
+    def counting_tx_run(self: Any, query: Any, *args: Any, **kwargs: Any) -> Any:
+        sent.append(str(query))
+        return tx_run(self, query, *args, **kwargs)
+
+    def counting_session_run(self: Any, query: Any, *args: Any, **kwargs: Any) -> Any:
+        sent.append(str(query))
+        return session_run(self, query, *args, **kwargs)
+
+    monkeypatch.setattr(TransactionBase, "run", counting_tx_run)
+    monkeypatch.setattr(Session, "run", counting_session_run)
+    return sent
+
+
 def graphql(client: TestClient, query: str, **variables: Any) -> dict[str, Any]:
     response = client.post("/graphql", json={"query": query, "variables": variables})
     assert response.status_code == 200, response.text
@@ -136,3 +158,105 @@ def test_graphiql_is_served_in_development(client: TestClient) -> None:
     response = client.get("/graphql", headers={"Accept": "text/html"})
     assert response.status_code == 200
     assert "graphiql" in response.text.lower()
+
+
+NESTED = """
+query ($first: Int!, $withTotal: Boolean!) {
+  cities(first: $first, sort: [{field: UID}]) {
+    totalCount @include(if: $withTotal)
+    edges { node { uid projects { role node { uid partners { role node { shortName country } } } } } }
+  }
+}
+"""
+
+
+def test_nested_query_statement_count_does_not_grow_with_the_page(
+    client: TestClient, statements: list[str]
+) -> None:
+    counts = {}
+    for first in (1, 50):
+        statements.clear()
+        body = graphql(client, NESTED, first=first, withTotal=False)
+        assert "errors" not in body, body
+        assert len(body["data"]["cities"]["edges"]) == min(first, 21)
+        counts[first] = len(statements)
+    assert counts[1] == counts[50] == 1
+    statements.clear()
+    graphql(client, NESTED, first=50, withTotal=True)
+    assert len(statements) == 2  # the page, and one count statement for totalCount
+
+
+def test_pagination_round_trip_returns_every_node_once(client: TestClient) -> None:
+    query = """
+    query ($after: String) {
+      organisations(first: 7, after: $after) { totalCount pageInfo { hasNextPage endCursor } edges { node { uid } } }
+    }"""
+    seen: list[str] = []
+    after = None
+    while True:
+        page = graphql(client, query, after=after)["data"]["organisations"]
+        seen.extend(edge["node"]["uid"] for edge in page["edges"])
+        if not page["pageInfo"]["hasNextPage"]:
+            break
+        after = page["pageInfo"]["endCursor"]
+    assert len(seen) == len(set(seen)) == page["totalCount"] == 92
+
+
+def test_scalar_and_nested_filters(client: TestClient) -> None:
+    query = """
+    query {
+      followers: cities(where: {projects: {some: {node: {uid: {eq: "smarter-together"}}, edge: {role: {eq: "follower"}}}}}) {
+        totalCount edges { node { uid } }
+      }
+      bulgarian: cities(where: {country: {eq: "BG"}, population: {gt: 100000}}) { edges { node { uid } } }
+      noChallenges: cities(where: {challenges: {none: {}}, projects: {some: {edge: {role: {eq: "follower"}}}}}) {
+        edges { node { uid } }
+      }
+      dataField: cities(where: {challenges: {some: {node: {fields: {some: {node: {uid: {startsWith: "data"}}}}}}}}) {
+        totalCount
+      }
+      either: cities(where: {OR: [{uid: {eq: "lyon"}}, {name: {contains: "MUN"}}], NOT: {uid: {eq: "vienna"}}}) {
+        edges { node { uid } }
+      }
+      solved: solutions(where: {outcomes: {includes: "30% reduction in energy consumption within 6 months against a 25% target"}}) {
+        edges { node { uid } }
+      }
+      dated: events(where: {startDate: {gte: "2017-01-01", lt: "2017-03-01"}}, sort: [{field: START_DATE}]) {
+        edges { node { uid startDate } }
+      }
+    }"""
+    body = graphql(client, query)
+    assert "errors" not in body, body
+    data = body["data"]
+    uids = {key: [e["node"]["uid"] for e in data[key]["edges"]] for key in data if "edges" in data[key]}
+    assert sorted(uids["followers"]) == ["santiago-de-compostela", "sofia", "venice"]
+    assert sorted(uids["bulgarian"]) == ["burgas", "sofia"]
+    assert uids["noChallenges"] == ["asenovgrad"]
+    assert data["dataField"]["totalCount"] > 0
+    assert sorted(uids["either"]) == ["lyon", "munich"]
+    assert uids["solved"] == ["lisbon-smart-ambassadors"]
+    starts = [e["node"]["startDate"] for e in data["dated"]["edges"]]
+    assert starts == sorted(starts) and all("2017-01-01" <= d < "2017-03-01" for d in starts)
+
+
+def test_relationship_properties_on_edges(client: TestClient) -> None:
+    query = """
+    query {
+      cities(where: {uid: {eq: "burgas"}}) {
+        edges { node { projects { role roleLabel quotes sourceIds node { uid } } } }
+      }
+    }"""
+    edge = graphql(client, query)["data"]["cities"]["edges"][0]["node"]["projects"][0]
+    assert (edge["role"], edge["roleLabel"], edge["node"]["uid"]) == (
+        "follower",
+        "fellow city",
+        "sharing-cities",
+    )
+    assert edge["sourceIds"] == ["sharing-cities-milan-meeting-record"] and edge["quotes"]
+
+
+def test_bad_cursor_and_page_size_are_clear_errors(client: TestClient) -> None:
+    bad_cursor = graphql(client, 'query { cities(after: "nonsense") { edges { node { uid } } } }')
+    assert bad_cursor["errors"][0]["extensions"]["code"] == "BAD_USER_INPUT"
+    too_big = graphql(client, "query { cities(first: 1000) { edges { node { uid } } } }")
+    assert too_big["errors"][0]["extensions"]["code"] == "BAD_USER_INPUT"
