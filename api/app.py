@@ -8,6 +8,7 @@ from contextlib import asynccontextmanager
 from typing import Annotated, Any
 
 from fastapi import Depends, FastAPI, Request
+from fastapi.middleware.cors import CORSMiddleware
 from fastapi.responses import JSONResponse
 from neo4j import Driver
 from neo4j.exceptions import Neo4jError, ServiceUnavailable, SessionExpired
@@ -15,6 +16,7 @@ from strawberry.fastapi import GraphQLRouter
 
 import kg
 from api.graphql.schema import Context, build_schema
+from api.security import BodySizeLimit, request_id_and_timeout
 from kg.db import open_driver
 from kg.embeddings import SentenceEmbedder, model_is_installed
 from kg.errors import KGError
@@ -91,11 +93,21 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         return Context(engine=state.engine())
 
     graphql = GraphQLRouter(
-        build_schema(),
+        build_schema(state.settings),
         context_getter=graphql_context,
         graphql_ide="graphiql" if state.settings.env is Environment.DEVELOPMENT else None,
     )
     app.include_router(graphql, prefix="/graphql")
+    app.middleware("http")(request_id_and_timeout(state.settings.api_operation_timeout_s))
+    if state.settings.api_cors_origins:
+        app.add_middleware(
+            CORSMiddleware,
+            allow_origins=state.settings.api_cors_origins,
+            allow_methods=["GET", "POST"],
+            allow_headers=["Authorization", "Content-Type"],
+        )
+    # Outermost: an oversized body is refused before anything reads it.
+    app.add_middleware(BodySizeLimit, max_bytes=state.settings.api_max_body_bytes)
 
     @app.get("/healthz", summary="Neo4j reachability and schema version")
     def healthz(state: State) -> JSONResponse:

@@ -15,6 +15,7 @@ from strawberry.types import Info
 from api.graphql import replication as types
 from kg.errors import KGError
 from kg.replication import CityNotFoundError, NotAFollowerError, ReplicationEngine
+from kg.settings import Settings
 
 T = TypeVar("T")
 MAX_PAGE = 100
@@ -123,11 +124,13 @@ class ReplicationQuery:
         return await _call(info, lambda engine: engine.kb_version())
 
 
-def build_schema() -> strawberry.Schema:
+def build_schema(settings: Settings | None = None) -> strawberry.Schema:
+    """The schema with its safety extensions (depth, aliases, tokens, cost, masking; introspection off in production)."""
     from api.graphql.graph import root_fields
+    from api.security import schema_extensions
 
     query = strawberry.type(type("Query", (ReplicationQuery,), root_fields()))
-    return strawberry.Schema(query=query)
+    return strawberry.Schema(query=query, extensions=schema_extensions(settings or Settings()))
 
 
 def sdl() -> str:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -260,3 +260,111 @@ def test_bad_cursor_and_page_size_are_clear_errors(client: TestClient) -> None:
     assert bad_cursor["errors"][0]["extensions"]["code"] == "BAD_USER_INPUT"
     too_big = graphql(client, "query { cities(first: 1000) { edges { node { uid } } } }")
     assert too_big["errors"][0]["extensions"]["code"] == "BAD_USER_INPUT"
+
+
+# ------------------------------------------------------------------------------------------------ safety
+
+
+def _rejected(body: dict[str, Any], fragment: str) -> None:
+    assert body.get("data") is None, body
+    assert fragment in body["errors"][0]["message"], body["errors"]
+
+
+def test_depth_limit_rejects_before_any_cypher(client: TestClient, statements: list[str]) -> None:
+    deep = "query { cities { edges { node { projects { node { cities { node { projects { node { cities { node { projects { node { uid } } } } } } } } } } } } } }"
+    _rejected(graphql(client, deep), "exceeds maximum operation depth")
+    assert statements == []
+
+
+def test_alias_limit_rejects_before_any_cypher(client: TestClient, statements: list[str]) -> None:
+    aliases = " ".join(f"a{i}: kbVersion" for i in range(25))
+    _rejected(graphql(client, "query { " + aliases + " }"), "aliases")
+    assert statements == []
+
+
+def test_token_limit_rejects_before_any_cypher(client: TestClient, statements: list[str]) -> None:
+    fields = " ".join(["uid"] * 3500)
+    _rejected(graphql(client, "query { cities { edges { node { " + fields + " } } } }"), "token")
+    assert statements == []
+
+
+def test_cost_limit_rejects_before_any_cypher(client: TestClient, statements: list[str]) -> None:
+    costly = "query { cities(first: 100) { edges { node { projects(first: 100) { node { partners(first: 100) { node { uid name country kind } } } } } } } }"
+    body = graphql(client, costly)
+    _rejected(body, "query cost")
+    assert body["errors"][0]["extensions"]["code"] == "BAD_USER_INPUT"
+    assert statements == []
+
+
+def test_page_size_limit_rejects_before_any_cypher(client: TestClient, statements: list[str]) -> None:
+    body = graphql(client, "query { cities(first: 1000) { edges { node { uid } } } }")
+    assert body["errors"][0]["extensions"]["code"] == "BAD_USER_INPUT"
+    assert statements == []
+
+
+def test_body_size_limit_rejects_before_any_cypher(client: TestClient, statements: list[str]) -> None:
+    padding = "#" + "x" * 150_000 + "\n"
+    response = client.post("/graphql", json={"query": padding + "query { kbVersion }"})
+    assert response.status_code == 413
+    assert response.json()["errors"][0]["extensions"]["code"] == "PAYLOAD_TOO_LARGE"
+    assert statements == []
+
+
+def test_unexpected_errors_are_masked_and_logged_with_a_request_id(
+    client: TestClient, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+) -> None:
+    import api.graphql.graph as graph
+
+    def broken(*_: Any, **__: Any) -> Any:
+        raise RuntimeError("Cypher MATCH (n:Secret) WHERE n.password = $p0 failed")
+
+    monkeypatch.setattr(graph, "run_read", broken)
+    response = client.post(
+        "/graphql",
+        json={"query": "query { cities { edges { node { uid } } } }"},
+        headers={"X-Request-ID": "req-42"},
+    )
+    assert response.headers["x-request-id"] == "req-42"
+    error = response.json()["errors"][0]
+    assert error["message"] == "Unexpected error."
+    assert error["extensions"] == {"code": "INTERNAL_SERVER_ERROR", "requestId": "req-42"}
+    assert (
+        "Secret" not in response.text and "password" not in response.text and "Traceback" not in response.text
+    )
+    assert any("req-42" in record.getMessage() for record in caplog.records)
+
+
+@pytest.fixture
+def app_with(
+    neo4j_connection: Neo4jConnection, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> Callable[..., TestClient]:
+    """A fresh app over the test server, with extra settings given as environment variables."""
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setenv("NEO4J_URI", neo4j_connection.uri)
+    monkeypatch.setenv("NEO4J_USER", neo4j_connection.user)
+    monkeypatch.setenv("NEO4J_PASSWORD", neo4j_connection.password)
+
+    def make(**environment: str) -> TestClient:
+        for name, value in environment.items():
+            monkeypatch.setenv(name, value)
+        return TestClient(create_app(Settings()))
+
+    return make
+
+
+def test_production_hides_introspection_and_graphiql(app_with: Callable[..., TestClient]) -> None:
+    with app_with(KG_ENV="production") as production:
+        introspection = production.post("/graphql", json={"query": "{ __schema { types { name } } }"})
+        assert "introspection" in introspection.json()["errors"][0]["message"].lower()
+        assert production.get("/graphql", headers={"Accept": "text/html"}).status_code != 200
+        ok = production.post("/graphql", json={"query": "{ kbVersion }"})
+        assert ok.json()["data"]["kbVersion"].startswith("seed-")
+
+
+def test_operation_timeout(app_with: Callable[..., TestClient]) -> None:
+    with app_with(KG_API_OPERATION_TIMEOUT="0.001") as impatient:
+        slow = impatient.post(
+            "/graphql", json={"query": '{ replicationMatches(follower: "sofia") { note } }'}
+        )
+    assert slow.status_code == 504
+    assert slow.json()["errors"][0]["extensions"]["code"] == "TIMEOUT"
