@@ -23,6 +23,7 @@ from kg.errors import KGError
 from kg.replication import EngineConfig, ReplicationEngine
 from kg.server import current_connection
 from kg.settings import Environment, Settings
+from queries.replication import READ_KB_VERSION
 from queries.system import get_server_info
 from schema import SCHEMA_VERSION, read_schema_version
 
@@ -118,6 +119,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         try:
             info = get_server_info(state.driver, timeout_s=3.0, database=state.database)
             applied = read_schema_version(state.driver, state.database)
+            kb = state.driver.execute_query(READ_KB_VERSION, database_=state.database).records
         except (ServiceUnavailable, SessionExpired, Neo4jError, OSError) as error:
             log.warning("health check failed: %s", type(error).__name__)
             body |= {"status": "error", "neo4j": "down", "reason": "Neo4j does not answer"}
@@ -127,6 +129,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             "neo4j_edition": info.edition,
             "schema_version": applied,
             "schema_current": applied == SCHEMA_VERSION,
+            "kb_version": kb[0]["version"] if kb else None,
         }
         return JSONResponse(body)
 

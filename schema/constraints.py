@@ -16,7 +16,7 @@ from kg.errors import SchemaMigrationError
 from schema.models import NODE_MODELS, KGNode
 
 # Bump when the set of constraints/indexes or the meaning of stored properties changes.
-SCHEMA_VERSION = 2  # 2: vector index on Challenge.embedding
+SCHEMA_VERSION = 3  # 2: vector index on Challenge.embedding; 3: full-text index over names and aliases
 META_LABEL = "KGMeta"
 
 
@@ -73,7 +73,23 @@ def schema_items() -> list[SchemaItem]:
     ]
     for model in NODE_MODELS:
         items.extend(_items_for(model))
+    items.append(SchemaItem(FULLTEXT_INDEX, "index", _fulltext_cypher()))
     return items
+
+
+FULLTEXT_INDEX = "kg_names_fulltext"
+FULLTEXT_PROPERTIES = ("name", "aliases", "short_name", "acronym", "full_name")
+
+
+def _fulltext_cypher() -> str:
+    # One index over every label: search finds a city, a project or a challenge by any of its names.
+    # 'standard-folding' folds accents, so "Sonderborg" finds "Sønderborg" and "munchen" finds "München".
+    labels = "|".join(model.__name__ for model in NODE_MODELS)
+    properties = ", ".join(f"n.{prop}" for prop in FULLTEXT_PROPERTIES)
+    return (
+        f"CREATE FULLTEXT INDEX {FULLTEXT_INDEX} IF NOT EXISTS FOR (n:{labels}) ON EACH [{properties}] "
+        "OPTIONS {indexConfig: {`fulltext.analyzer`: 'standard-folding'}}"
+    )
 
 
 # applied_at changes only when the version does, so re-running migrate leaves the graph byte-for-byte equal.

@@ -10,7 +10,7 @@ with the relationship's properties and the ``node``), a ``LWhere`` filter input 
 nested relationship fields only read what that statement fetched.
 
 The types are generated, not hand-written, so they cannot drift from the model; they are still separate from
-the neomodel classes, and ``_to_node`` is the one explicit converter from a fetched row to GraphQL objects.
+the neomodel classes, and ``to_node`` is the one explicit converter from a fetched row to GraphQL objects.
 """
 
 from __future__ import annotations
@@ -298,7 +298,7 @@ def _native(value: Any) -> Any:
     return to_native() if callable(to_native) else value
 
 
-def _to_node(label: str, row: dict[str, Any], selection: Selection) -> Any:
+def to_node(label: str, row: dict[str, Any], selection: Selection) -> Any:
     """The explicit converter: a fetched map -> the GraphQL object of ``label`` (nested edges included)."""
     meta = GRAPH_MODEL[label]
     values: dict[str, Any] = {_snake(name): None for name in meta.scalars}
@@ -312,7 +312,7 @@ def _to_node(label: str, row: dict[str, Any], selection: Selection) -> Any:
         for item in row.get(key) or []:
             edge_values = {_snake(name): None for name in rel.edge}
             edge_values.update({_snake(name): _native(item.get(name)) for name in nested.edge_scalars})
-            child = _to_node(rel.target, item["node"], nested.node or Selection(rel.target))
+            child = to_node(rel.target, item["node"], nested.node or Selection(rel.target))
             edges.append(edge_type(node=child, **edge_values))
         prefetched[key] = edges
     node._prefetched = prefetched
@@ -322,26 +322,26 @@ def _to_node(label: str, row: dict[str, Any], selection: Selection) -> Any:
 # ------------------------------------------------------------------------------------------------ selections
 
 
-def _included(field: SelectedField | InlineFragment | FragmentSpread) -> bool:
+def included(field: SelectedField | InlineFragment | FragmentSpread) -> bool:
     """Honour @include / @skip, which selected_fields reports but does not apply."""
     directives = field.directives or {}
     include, skip = directives.get("include"), directives.get("skip")
     return not ((include is not None and not include.get("if")) or (skip is not None and skip.get("if")))
 
 
-def _children(field: SelectedField | InlineFragment | FragmentSpread) -> list[SelectedField]:
+def children(field: SelectedField | InlineFragment | FragmentSpread) -> list[SelectedField]:
     fields: list[SelectedField] = []
     for child in field.selections:
-        if not _included(child):
+        if not included(child):
             continue
         if isinstance(child, SelectedField):
             fields.append(child)
         else:
-            fields.extend(_children(child))
+            fields.extend(children(child))
     return fields
 
 
-def _node_selection(label: str, fields: list[SelectedField]) -> Selection:
+def node_selection(label: str, fields: list[SelectedField]) -> Selection:
     meta: LabelMeta = GRAPH_MODEL[label]
     selection = Selection(label)
     for field in fields:
@@ -350,18 +350,15 @@ def _node_selection(label: str, fields: list[SelectedField]) -> Selection:
         elif field.name in meta.rels:
             rel = meta.rels[field.name]
             node_fields = [
-                f
-                for edge_field in _children(field)
-                if edge_field.name == "node"
-                for f in _children(edge_field)
+                f for edge_field in children(field) if edge_field.name == "node" for f in children(edge_field)
             ]
-            edge_scalars = [f.name for f in _children(field) if f.name in rel.edge]
+            edge_scalars = [f.name for f in children(field) if f.name in rel.edge]
             selection.rels[field.alias or field.name] = RelSelection(
                 rel=field.name,
                 where=field.arguments.get("where"),
                 first=int(field.arguments.get("first", DEFAULT_PAGE)),
                 edge_scalars=edge_scalars,
-                node=_node_selection(rel.target, node_fields),
+                node=node_selection(rel.target, node_fields),
             )
     return selection
 
@@ -376,7 +373,7 @@ def _context(info: Info) -> Any:
     return context
 
 
-async def _read(info: Info, statement: tuple[Any, dict[str, Any]]) -> list[dict[str, Any]]:
+async def read(info: Info, statement: tuple[Any, dict[str, Any]]) -> list[dict[str, Any]]:
     engine = _context(info).engine
     query, params = statement
     return await asyncio.to_thread(
@@ -393,9 +390,9 @@ def _connection_resolver(label: str) -> Any:
         field = info.selected_fields[0]
         assert isinstance(field, SelectedField)
         arguments = field.arguments
-        edges_field = [f for f in _children(field) if f.name == "edges"]
-        node_fields = [f for e in edges_field for c in _children(e) if c.name == "node" for f in _children(c)]
-        selection = _node_selection(label, node_fields)
+        edges_field = [f for f in children(field) if f.name == "edges"]
+        node_fields = [f for e in edges_field for c in children(e) if c.name == "node" for f in children(c)]
+        selection = node_selection(label, node_fields)
         # Raw arguments carry enum member names (POPULATION_YEAR); the compiler takes GraphQL field names.
         by_member = {_snake(name).upper(): name for name in GRAPH_MODEL[label].scalars}
         sorts = [
@@ -406,16 +403,16 @@ def _connection_resolver(label: str) -> Any:
             statement = page_statement(selection, arguments.get("where"), sorts, first, after)
         except QueryCompileError as error:
             raise GraphQLError(str(error), extensions={"code": "BAD_USER_INPUT"}) from error
-        wants_total = any(f.name == "totalCount" and _included(f) for f in _children(field))
+        wants_total = any(f.name == "totalCount" and included(f) for f in children(field))
         rows, total = await asyncio.gather(
-            _read(info, statement),
-            _read(info, count_statement(label, arguments.get("where"))) if wants_total else _none(),
+            read(info, statement),
+            read(info, count_statement(label, arguments.get("where"))) if wants_total else _none(),
         )
         offset = decode_cursor(after)
         page = rows[:first]
         types = generated_types[label]
         edges = [
-            types.edge(cursor=encode_cursor(offset + i), node=_to_node(label, row["node"], selection))
+            types.edge(cursor=encode_cursor(offset + i), node=to_node(label, row["node"], selection))
             for i, row in enumerate(page)
         ]
         connection = types.connection(

@@ -126,10 +126,11 @@ class ReplicationQuery:
 
 def build_schema(settings: Settings | None = None) -> strawberry.Schema:
     """The schema with its safety extensions (depth, aliases, tokens, cost, masking; introspection off in production)."""
+    from api.graphql.browse import BrowseQuery
     from api.graphql.graph import root_fields
     from api.security import schema_extensions
 
-    query = strawberry.type(type("Query", (ReplicationQuery,), root_fields()))
+    query = strawberry.type(type("Query", (ReplicationQuery, BrowseQuery), root_fields()))
     return strawberry.Schema(query=query, extensions=schema_extensions(settings or Settings()))
 
 

@@ -368,3 +368,53 @@ def test_operation_timeout(app_with: Callable[..., TestClient]) -> None:
         )
     assert slow.status_code == 504
     assert slow.json()["errors"][0]["extensions"]["code"] == "TIMEOUT"
+
+
+# ------------------------------------------------------------------------------------------------ browse
+
+
+def test_node_by_global_id(client: TestClient) -> None:
+    query = """
+    query ($id: ID!) { node(id: $id) { __typename ... on City { id name country projects { role node { uid } } } } }
+    """
+    lyon = graphql(client, query, id="City:lyon")["data"]["node"]
+    assert lyon == {
+        "__typename": "City",
+        "id": "City:lyon",
+        "name": "Lyon",
+        "country": "FR",
+        "projects": [{"role": "lighthouse", "node": {"uid": "smarter-together"}}],
+    }
+    assert graphql(client, query, id="City:atlantis")["data"]["node"] is None
+    bad = graphql(client, query, id="lyon")
+    assert bad["errors"][0]["extensions"]["code"] == "BAD_USER_INPUT"
+
+
+def test_full_text_search_folds_accents(client: TestClient) -> None:
+    query = (
+        "query ($text: String!, $labels: [String!]) { search(text: $text, labels: $labels) { label uid id } }"
+    )
+    assert graphql(client, query, text="Sonderborg", labels=["City"])["data"]["search"] == [
+        {"label": "City", "uid": "sonderborg", "id": "City:sonderborg"}
+    ]
+    assert [
+        hit["uid"] for hit in graphql(client, query, text="munchen", labels=["City"])["data"]["search"]
+    ] == ["munich"]
+    assert [
+        hit["uid"] for hit in graphql(client, query, text="Lisboa", labels=["City"])["data"]["search"]
+    ] == ["lisbon"]
+    # Lucene operators in user text are escaped, not interpreted (and never break the query).
+    assert graphql(client, query, text='"unbalanced (( AND:', labels=None)["data"]["search"] == []
+
+
+def test_aggregates_for_dashboards(client: TestClient) -> None:
+    data = graphql(client, "query { aggregates { labels { key count } cityRoles { key count } } }")["data"]
+    labels = {row["key"]: row["count"] for row in data["aggregates"]["labels"]}
+    assert labels["City"] == 21 and labels["Organisation"] == 92 and labels["Source"] == 5
+    roles = {row["key"]: row["count"] for row in data["aggregates"]["cityRoles"]}
+    assert roles == {"follower": 7, "lighthouse": 10}
+
+
+def test_healthz_reports_the_knowledge_base_version(client: TestClient) -> None:
+    body = client.get("/healthz").json()
+    assert body["neo4j"] == "up" and body["kb_version"].startswith("seed-") and body["schema_current"] is True
