@@ -17,6 +17,7 @@ from strawberry.fastapi import GraphQLRouter
 import kg
 from api.graphql.schema import Context, build_schema
 from api.security import BodySizeLimit, request_id_and_timeout
+from kg.apikeys import authenticate, parse_entries
 from kg.db import open_driver
 from kg.embeddings import SentenceEmbedder, model_is_installed
 from kg.errors import KGError
@@ -90,8 +91,21 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app = FastAPI(title="kg", version=kg.__version__, lifespan=lifespan)
     app.state.kg = state
 
-    async def graphql_context() -> Context:
-        return Context(engine=state.engine())
+    keys = parse_entries(state.settings.api_keys)
+
+    async def graphql_context(request: Request) -> Context:
+        principal, invalid = None, False
+        header = request.headers.get("authorization")
+        if header:
+            scheme, _, key = header.partition(" ")
+            principal = authenticate(keys, key.strip()) if scheme.lower() == "bearer" else None
+            invalid = principal is None
+        return Context(
+            engine=state.engine(),
+            principal=principal,
+            invalid_key=invalid,
+            reads_open=state.settings.api_reads_open,
+        )
 
     graphql = GraphQLRouter(
         build_schema(state.settings),

@@ -23,6 +23,7 @@ class ImportReport:
     relationships_created: dict[str, int] = field(default_factory=dict)
     relationships_matched: dict[str, int] = field(default_factory=dict)
     facts_per_source: dict[str, int] = field(default_factory=dict)
+    conflicts: list[str] = field(default_factory=list)  # curator edits the import kept instead of overwriting
 
 
 Importer = Callable[[Driver, str | None], ImportReport]

@@ -424,7 +424,10 @@ def _write(tx: ManagedTransaction, seed_plan: SeedPlan) -> ImportReport:
         len(seed_plan.sources),
     )
     for label, rows in seed_plan.nodes.items():
-        summary = tx.run(merge_nodes(label), rows=rows, stamp=stamp, actor=ACTOR).consume()
+        result = tx.run(merge_nodes(label), rows=rows, stamp=stamp, actor=ACTOR)
+        for record in result:
+            report.conflicts.extend(f"{label}:{record['uid']}.{key}" for key in record["conflicts"])
+        summary = result.consume()
         _count(report.nodes_created, report.nodes_matched, label, summary.counters.nodes_created, len(rows))
     for label, rows in seed_plan.sourced_from.items():
         _link(tx, merge_sourced_from(label), rows, "SOURCED_FROM", report, f"{label} -> Source")

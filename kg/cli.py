@@ -260,6 +260,8 @@ def _print_report(report: ImportReport) -> None:
     _print_import_report(
         report.importer, report.relationships_created, report.relationships_matched, "relationships"
     )
+    for conflict in report.conflicts:
+        console.print(f"kept a curator's edit instead of the import's value: {conflict}")
     if report.facts_per_source:
         table = Table(title=f"{report.importer}: facts per document")
         table.add_column("source")
@@ -278,6 +280,31 @@ def _print_import_report(name: str, created: dict[str, int], matched: dict[str, 
         table.add_row(key, str(created.get(key, 0)), str(matched.get(key, 0)))
     table.add_row("total", str(sum(created.values())), str(sum(matched.values())), style="bold")
     out.print(table)
+
+
+# ------------------------------------------------------------------------------------------------------ keys
+
+
+@app.command("api-key")
+@friendly_errors
+def api_key(
+    name: Annotated[str, typer.Option(help="Who or what uses the key (recorded on every change it makes).")],
+    role: Annotated[str, typer.Option(help="reader, curator or admin.")] = "reader",
+) -> None:
+    """Create an API key: prints the key once, and the KG_API_KEYS entry (a hash) to add to the settings."""
+    from kg.apikeys import Role, new_key
+
+    try:
+        chosen = Role[role.upper()]
+    except KeyError as error:
+        raise KGError(f"unknown role {role!r}: reader, curator or admin") from error
+    if ":" in name or not name.strip():
+        raise KGError("a key name cannot be empty or contain ':'")
+    key, entry = new_key(name, chosen)
+    console.print("The key (shown once; send it as 'Authorization: Bearer <key>'):")
+    out.print(key, highlight=False)
+    console.print("Add this entry to KG_API_KEYS (a JSON list), e.g. KG_API_KEYS='[\"...\"]':")
+    out.print(entry, highlight=False)
 
 
 # ------------------------------------------------------------------------------------------------------ serve

@@ -63,6 +63,8 @@ class Settings(BaseSettings):
     query_timeout_s: float = Field(30.0, gt=0, validation_alias="KG_QUERY_TIMEOUT")
     api_host: str = Field("127.0.0.1", validation_alias="KG_API_HOST")
     api_port: int = Field(8000, ge=1, le=65535, validation_alias="KG_API_PORT")
+    api_keys: list[str] = Field(default_factory=list, validation_alias="KG_API_KEYS")
+    api_reads_open: bool = Field(True, validation_alias="KG_API_READS_OPEN")
     api_cors_origins: list[str] = Field(default_factory=list, validation_alias="KG_API_CORS_ORIGINS")
     api_max_depth: int = Field(10, ge=2, validation_alias="KG_API_MAX_DEPTH")
     api_max_aliases: int = Field(20, ge=1, validation_alias="KG_API_MAX_ALIASES")

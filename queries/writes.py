@@ -36,11 +36,16 @@ def _rel_type(rel_type: RelType) -> LiteralString:
 
 
 def merge_nodes(label: str) -> LiteralString:
-    """MERGE nodes of one label on ``uid``; set properties; stamp creation only once (idempotent)."""
+    """MERGE nodes of one label on ``uid``; set properties except those a curator set (``curated_fields``),
+    which are reported back as conflicts when the import's value differs. Creation is stamped only once."""
     return (
         "UNWIND $rows AS row MERGE (n:" + _label(label) + " {uid: row.uid}) "
         "ON CREATE SET n.updated_at = $stamp, n.updated_by = $actor "
-        "SET n += row.props"
+        "WITH n, row, coalesce(n.curated_fields, []) AS curated "
+        "FOREACH (k IN [k IN keys(row.props) WHERE NOT k IN curated] | SET n[k] = row.props[k]) "
+        "WITH n, row, curated "
+        "RETURN n.uid AS uid, "
+        "[k IN curated WHERE k IN keys(row.props) AND NOT coalesce(n[k] = row.props[k], false)] AS conflicts"
     )
 
 

@@ -10,9 +10,12 @@ from __future__ import annotations
 import os
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 from neo4j import Driver
+from neo4j._sync.work.session import Session
+from neo4j._sync.work.transaction import TransactionBase
 
 from kg.db import open_driver
 from kg.embeddings import SentenceEmbedder, install_model
@@ -128,3 +131,22 @@ def embedder(request: pytest.FixtureRequest) -> SentenceEmbedder:
     configured = os.environ.get("KG_MODEL_DIR")
     directory = Path(configured) if configured else runtime_cache(request.config).parent / "kg-model"
     return SentenceEmbedder.load(install_model(directory))
+
+
+@pytest.fixture
+def statements(monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    """Every Cypher statement the driver sends, counted inside the neo4j driver itself."""
+    sent: list[str] = []
+    tx_run, session_run = TransactionBase.run, Session.run
+
+    def counting_tx_run(self: Any, query: Any, *args: Any, **kwargs: Any) -> Any:
+        sent.append(str(query))
+        return tx_run(self, query, *args, **kwargs)
+
+    def counting_session_run(self: Any, query: Any, *args: Any, **kwargs: Any) -> Any:
+        sent.append(str(query))
+        return session_run(self, query, *args, **kwargs)
+
+    monkeypatch.setattr(TransactionBase, "run", counting_tx_run)
+    monkeypatch.setattr(Session, "run", counting_session_run)
+    return sent

@@ -10,6 +10,7 @@ from strawberry.types import Info
 from strawberry.types.nodes import FragmentSpread, InlineFragment, SelectedField
 
 from api.graphql.graph import TYPES, children, included, node_selection, read, to_node
+from api.graphql.permissions import CanRead
 from queries import browse
 from queries.graph_read import GRAPH_MODEL, MAX_PAGE, node_statement
 
@@ -24,7 +25,7 @@ class SearchHit:
     name: str | None
     score: float
 
-    @strawberry.field(description="The global id, for node(id:).")
+    @strawberry.field(permission_classes=[CanRead], description="The global id, for node(id:).")
     def id(self) -> strawberry.ID:
         return strawberry.ID(f"{self.label}:{self.uid}")
 
@@ -64,7 +65,10 @@ async def _counts(info: Info, query: Any, **params: Any) -> list[Count]:
 
 @strawberry.type
 class BrowseQuery:
-    @strawberry.field(description='Any node by its global id "Label:uid" (e.g. "City:lyon"); null if absent.')
+    @strawberry.field(
+        permission_classes=[CanRead],
+        description='Any node by its global id "Label:uid" (e.g. "City:lyon"); null if absent.',
+    )
     async def node(self, info: Info, id: strawberry.ID) -> AnyNode | None:  # type: ignore[valid-type]
         label, _, uid = str(id).partition(":")
         if label not in GRAPH_MODEL or not uid:

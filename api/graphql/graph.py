@@ -27,6 +27,7 @@ from graphql import GraphQLError
 from strawberry.types import Info
 from strawberry.types.nodes import FragmentSpread, InlineFragment, SelectedField
 
+from api.graphql.permissions import CanRead
 from queries.graph_read import (
     DEFAULT_PAGE,
     GRAPH_MODEL,
@@ -450,7 +451,9 @@ def root_fields() -> dict[str, Any]:
     """Fields for the Query type: one connection per label, plus ``node(id:)``."""
     fields = {
         _snake(ROOT_FIELDS[label]): strawberry.field(
-            resolver=_connection_resolver(label), description=f"{label} nodes: filter, sort, paginate."
+            resolver=_connection_resolver(label),
+            description=f"{label} nodes: filter, sort, paginate.",
+            permission_classes=[CanRead],
         )
         for label in GRAPH_MODEL
     }

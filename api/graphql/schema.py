@@ -13,6 +13,8 @@ from strawberry.fastapi import BaseContext
 from strawberry.types import Info
 
 from api.graphql import replication as types
+from api.graphql.permissions import CanRead
+from kg.apikeys import Principal
 from kg.errors import KGError
 from kg.replication import CityNotFoundError, NotAFollowerError, ReplicationEngine
 from kg.settings import Settings
@@ -26,7 +28,9 @@ class Context(BaseContext):
     """Per request: a replication engine over the process's driver (stateless, cheap to build)."""
 
     engine: ReplicationEngine | None
-    unavailable_reason: str | None = None
+    principal: Principal | None = None
+    invalid_key: bool = False
+    reads_open: bool = True
 
     def __post_init__(self) -> None:
         super().__init__()
@@ -68,7 +72,9 @@ class ReplicationQuery:
         result = await _call(info, lambda engine: engine.matches_for(follower, top, min_score))
         return types.follower_matches(result)
 
-    @strawberry.field(description="Matches for every city with a follower role.")
+    @strawberry.field(
+        permission_classes=[CanRead], description="Matches for every city with a follower role."
+    )
     async def all_replication_matches(
         self, info: Info[Context, None], first: int | None = 5, min_score: float = 0.0
     ) -> list[types.FollowerMatches]:
@@ -99,7 +105,10 @@ class ReplicationQuery:
         )
         return types.follower_matches(result)
 
-    @strawberry.field(description="Challenges faced by several cities across projects and fields, ranked.")
+    @strawberry.field(
+        permission_classes=[CanRead],
+        description="Challenges faced by several cities across projects and fields, ranked.",
+    )
     async def shared_challenges(
         self, info: Info[Context, None], min_cities: int = 2, first: int | None = None
     ) -> list[types.SharedChallengeRow]:
@@ -107,7 +116,10 @@ class ReplicationQuery:
         rows = await _call(info, lambda engine: engine.shared_challenges(min_cities))
         return [types.shared_challenge_row(r) for r in rows[:top]]
 
-    @strawberry.field(description="Follower challenges no solution addresses, exactly or semantically.")
+    @strawberry.field(
+        permission_classes=[CanRead],
+        description="Follower challenges no solution addresses, exactly or semantically.",
+    )
     async def gaps(self, info: Info[Context, None], follower: str | None = None) -> list[types.FollowerGaps]:
         rows = await _call(info, lambda engine: engine.gaps(follower))
         return [types.follower_gaps(r) for r in rows]
@@ -119,7 +131,9 @@ class ReplicationQuery:
         rows = await _call(info, lambda engine: engine.unreplicated_solutions())
         return [types.unreplicated_solution(r) for r in rows]
 
-    @strawberry.field(description="The knowledge-base version results are computed on.")
+    @strawberry.field(
+        permission_classes=[CanRead], description="The knowledge-base version results are computed on."
+    )
     async def kb_version(self, info: Info[Context, None]) -> str | None:
         return await _call(info, lambda engine: engine.kb_version())
 
@@ -128,10 +142,13 @@ def build_schema(settings: Settings | None = None) -> strawberry.Schema:
     """The schema with its safety extensions (depth, aliases, tokens, cost, masking; introspection off in production)."""
     from api.graphql.browse import BrowseQuery
     from api.graphql.graph import root_fields
+    from api.graphql.mutations import Mutation
     from api.security import schema_extensions
 
     query = strawberry.type(type("Query", (ReplicationQuery, BrowseQuery), root_fields()))
-    return strawberry.Schema(query=query, extensions=schema_extensions(settings or Settings()))
+    return strawberry.Schema(
+        query=query, mutation=Mutation, extensions=schema_extensions(settings or Settings())
+    )
 
 
 def sdl() -> str:

@@ -47,28 +47,6 @@ def client(
             yield test_client
 
 
-@pytest.fixture
-def statements(monkeypatch: pytest.MonkeyPatch) -> list[str]:
-    """Every Cypher statement the driver sends, counted inside the neo4j driver itself."""
-    from neo4j._sync.work.session import Session
-    from neo4j._sync.work.transaction import TransactionBase
-
-    sent: list[str] = []
-    tx_run, session_run = TransactionBase.run, Session.run
-
-    def counting_tx_run(self: Any, query: Any, *args: Any, **kwargs: Any) -> Any:
-        sent.append(str(query))
-        return tx_run(self, query, *args, **kwargs)
-
-    def counting_session_run(self: Any, query: Any, *args: Any, **kwargs: Any) -> Any:
-        sent.append(str(query))
-        return session_run(self, query, *args, **kwargs)
-
-    monkeypatch.setattr(TransactionBase, "run", counting_tx_run)
-    monkeypatch.setattr(Session, "run", counting_session_run)
-    return sent
-
-
 def graphql(client: TestClient, query: str, **variables: Any) -> dict[str, Any]:
     response = client.post("/graphql", json={"query": query, "variables": variables})
     assert response.status_code == 200, response.text

@@ -1,0 +1,176 @@
+"""Curator mutations through the real app: roles, validation, audit stamps, and the seed import keeping edits."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from fastapi.testclient import TestClient
+from neo4j import Driver
+
+from api.app import create_app
+from importers.seed import import_seed
+from kg.apikeys import Role, new_key
+from kg.server import Neo4jConnection
+from kg.settings import Settings
+
+SMALL = Path(__file__).resolve().parents[1] / "fixtures" / "seed_small"
+KEYS = {role: new_key(f"{role.name.lower()}-bot", role) for role in Role}
+
+
+def headers(role: Role | None) -> dict[str, str]:
+    return {"Authorization": f"Bearer {KEYS[role][0]}"} if role else {}
+
+
+@pytest.fixture
+def make_client(
+    driver: Driver, neo4j_connection: Neo4jConnection, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> Iterator[Callable[..., TestClient]]:
+    import_seed(driver, data_dir=SMALL / "data", documents_dir=SMALL / "docs")
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setenv("NEO4J_URI", neo4j_connection.uri)
+    monkeypatch.setenv("NEO4J_USER", neo4j_connection.user)
+    monkeypatch.setenv("NEO4J_PASSWORD", neo4j_connection.password)
+    monkeypatch.setenv("KG_API_KEYS", "[" + ", ".join(f'"{entry}"' for _, entry in KEYS.values()) + "]")
+    opened: list[TestClient] = []
+
+    def make(**environment: str) -> TestClient:
+        for name, value in environment.items():
+            monkeypatch.setenv(name, value)
+        client = TestClient(create_app(Settings()))
+        client.__enter__()
+        opened.append(client)
+        return client
+
+    yield make
+    for client in opened:
+        client.__exit__(None, None, None)
+
+
+def call(client: TestClient, query: str, role: Role | None = None, **variables: Any) -> dict[str, Any]:
+    response = client.post("/graphql", json={"query": query, "variables": variables}, headers=headers(role))
+    assert response.status_code == 200, response.text
+    body: dict[str, Any] = response.json()
+    return body
+
+
+UPDATE = "mutation ($id: ID!, $p: JSON!) { updateNode(id: $id, properties: $p) { id changedBy changed } }"
+DELETE = "mutation ($id: ID!) { deleteNode(id: $id) { changed } }"
+
+
+def code(body: dict[str, Any]) -> str:
+    return str(body["errors"][0]["extensions"]["code"])
+
+
+def test_denials_change_nothing_and_send_no_cypher(
+    make_client: Callable[..., TestClient], driver: Driver, statements: list[str]
+) -> None:
+    client = make_client()
+    statements.clear()
+    assert code(call(client, UPDATE, None, id="City:lyon", p={"population": 1})) == "UNAUTHENTICATED"
+    assert code(call(client, UPDATE, Role.READER, id="City:lyon", p={"population": 1})) == "FORBIDDEN"
+    assert code(call(client, DELETE, Role.CURATOR, id="City:lyon")) == "FORBIDDEN"
+    bad_key = client.post(
+        "/graphql", json={"query": "{ kbVersion }"}, headers={"Authorization": "Bearer nope"}
+    )
+    assert code(bad_key.json()) == "UNAUTHENTICATED"
+    assert statements == []
+    assert (
+        driver.execute_query("MATCH (c:City {uid: 'lyon'}) RETURN c.population AS p").records[0]["p"] is None
+    )
+
+
+def test_curator_changes_are_stamped_with_who_and_when(
+    make_client: Callable[..., TestClient], driver: Driver
+) -> None:
+    client = make_client()
+    created = call(
+        client,
+        'mutation ($p: JSON!) { createNode(label: "City", uid: "graz", properties: $p) { id changedBy } }',
+        Role.CURATOR,
+        p={"name": "Graz", "country": "AT", "population": 291072},
+    )
+    assert created["data"]["createNode"] == {"id": "City:graz", "changedBy": "curator-bot"}
+    linked = call(
+        client,
+        'mutation { link(from: "City:graz", type: "PARTICIPATES_IN", to: "Project:smarter-together", properties: {role: "observer", roleLabel: "observer city"}) { changed } }',
+        Role.CURATOR,
+    )
+    assert linked["data"]["link"]["changed"] is True
+    updated = call(
+        client, UPDATE, Role.CURATOR, id="City:lyon", p={"population": 522250, "aliases": ["Lyons"]}
+    )
+    assert updated["data"]["updateNode"] == {"id": "City:lyon", "changedBy": "curator-bot", "changed": True}
+    record = driver.execute_query(
+        "MATCH (c:City {uid: 'lyon'}) RETURN c.population AS p, c.aliases AS a, c.updated_by AS by, "
+        "c.updated_at IS NOT NULL AS stamped, c.curated_fields AS curated"
+    ).records[0]
+    assert (record["p"], record["a"], record["by"], record["stamped"]) == (
+        522250,
+        ["Lyons"],
+        "curator-bot",
+        True,
+    )
+    assert sorted(record["curated"]) == ["aliases", "population"]
+    role = driver.execute_query(
+        "MATCH (:City {uid: 'graz'})-[r:PARTICIPATES_IN]->(:Project {uid: 'smarter-together'}) RETURN r.role AS role, r.updated_by AS by"
+    ).records[0]
+    assert (role["role"], role["by"]) == ("observer", "curator-bot")
+    unlinked = call(
+        client,
+        'mutation { unlink(from: "City:graz", type: "PARTICIPATES_IN", to: "Project:smarter-together") { changed } }',
+        Role.CURATOR,
+    )
+    assert unlinked["data"]["unlink"]["changed"] is True
+    deleted = call(client, DELETE, Role.ADMIN, id="City:graz")
+    assert deleted["data"]["deleteNode"]["changed"] is True
+    assert driver.execute_query("MATCH (c:City {uid: 'graz'}) RETURN count(c) AS n").records[0]["n"] == 0
+
+
+@pytest.mark.parametrize(
+    ("properties", "message"),
+    [
+        ({"mayor": "x"}, "'mayor' is not a property a curator can set"),
+        ({"population": "many"}, "property 'population' must be a int"),
+        ({"uid": "other"}, "'uid' is not a property a curator can set"),
+    ],
+)
+def test_invalid_changes_are_clear_errors(
+    make_client: Callable[..., TestClient], properties: dict[str, Any], message: str
+) -> None:
+    body = call(make_client(), UPDATE, Role.CURATOR, id="City:lyon", p=properties)
+    assert code(body) == "BAD_USER_INPUT"
+    assert message in body["errors"][0]["message"]
+
+
+def test_relationships_must_fit_the_model(make_client: Callable[..., TestClient]) -> None:
+    body = call(
+        make_client(),
+        'mutation { link(from: "City:lyon", type: "ADDRESSES", to: "City:munich") { changed } }',
+        Role.CURATOR,
+    )
+    assert (
+        code(body) == "BAD_USER_INPUT"
+        and "ADDRESSES cannot link City to City" in body["errors"][0]["message"]
+    )
+
+
+def test_reads_can_be_key_gated(make_client: Callable[..., TestClient]) -> None:
+    client = make_client(KG_API_READS_OPEN="false")
+    assert code(call(client, "{ cities { totalCount } }")) == "UNAUTHENTICATED"
+    assert call(client, "{ cities { totalCount } }", Role.READER)["data"]["cities"]["totalCount"] == 4
+
+
+def test_seed_reimport_keeps_a_curators_edit_and_reports_it(
+    make_client: Callable[..., TestClient], driver: Driver
+) -> None:
+    client = make_client()
+    call(client, UPDATE, Role.CURATOR, id="City:munich", p={"population": 1512491})
+    report = import_seed(driver, data_dir=SMALL / "data", documents_dir=SMALL / "docs")
+    assert report.conflicts == ["City:munich.population"]
+    population = driver.execute_query("MATCH (c:City {uid: 'munich'}) RETURN c.population AS p").records[0][
+        "p"
+    ]
+    assert population == 1512491
