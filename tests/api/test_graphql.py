@@ -396,3 +396,31 @@ def test_aggregates_for_dashboards(client: TestClient) -> None:
 def test_healthz_reports_the_knowledge_base_version(client: TestClient) -> None:
     body = client.get("/healthz").json()
     assert body["neo4j"] == "up" and body["kb_version"].startswith("seed-") and body["schema_current"] is True
+
+
+@pytest.mark.parametrize(
+    ("field", "label"),
+    [
+        ("cities", "City"),
+        ("projects", "Project"),
+        ("networks", "Network"),
+        ("organisations", "Organisation"),
+        ("thematicFields", "ThematicField"),
+        ("challenges", "Challenge"),
+        ("solutions", "Solution"),
+        ("bestPractices", "BestPractice"),
+        ("events", "Event"),
+        ("sources", "Source"),
+    ],
+)
+def test_every_label_has_a_connection(
+    client: TestClient, session_driver: Driver, field: str, label: str
+) -> None:
+    from queries.system import count_nodes_by_label
+
+    body = graphql(client, "query { " + field + "(first: 3) { totalCount edges { node { id uid name } } } }")
+    assert "errors" not in body, body
+    connection = body["data"][field]
+    assert connection["totalCount"] == count_nodes_by_label(session_driver)[label]
+    assert len(connection["edges"]) == 3
+    assert all(edge["node"]["id"] == f"{label}:{edge['node']['uid']}" for edge in connection["edges"])
