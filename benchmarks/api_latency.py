@@ -20,7 +20,6 @@ import platform
 import statistics
 import subprocess
 import sys
-import tempfile
 import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -31,12 +30,11 @@ from typing import Any
 import httpx
 from neo4j import Driver
 
+from benchmarks.common import throwaway_neo4j
 from importers.seed import import_seed
 from kg.db import open_driver
-from kg.embeddings import SentenceEmbedder, install_model, model_is_installed
 from kg.replication import ReplicationEngine, refresh_challenge_embeddings
-from kg.server import LocalNeo4jServer, Neo4jConnection, find_free_port
-from kg.settings import Settings
+from kg.server import Neo4jConnection, find_free_port
 from queries.graph_read import RelSelection, Selection, Sort, count_statement, page_statement
 from queries.replication import run_read
 from queries.system import get_server_info
@@ -413,32 +411,20 @@ def main() -> None:
         parser.error(f"--concurrency levels must be between 1 and {MAX_CONCURRENCY}")
     levels = sorted(set(args.concurrency))
 
-    settings = Settings()
-    if not model_is_installed(settings.model_dir):
-        install_model(settings.model_dir)
-    embedder = SentenceEmbedder.load(settings.model_dir)
     print(
         f"Python {platform.python_version()}, {os.cpu_count()} CPUs shared by client, API and Neo4j; "
         f"load average {os.getloadavg()[0]:.2f} before the run"
     )
-    with tempfile.TemporaryDirectory(prefix="kg-bench-") as home:
-        server = LocalNeo4jServer(
-            Path(home), settings.runtime_dir, find_free_port(), heap_size="1g", pagecache_size="512m"
+    with throwaway_neo4j() as env, open_driver(env.connection) as driver:
+        report = import_seed(driver)
+        embedded = refresh_challenge_embeddings(driver, env.embedder)
+        print(
+            f"Neo4j {get_server_info(driver).version} (heap 1g, page cache 512m); seed graph: "
+            f"{report.nodes_created.get('City', 0)} cities, {embedded} challenge embeddings refreshed"
         )
-        connection = server.start().connection
-        try:
-            with open_driver(connection) as driver:
-                report = import_seed(driver)
-                embedded = refresh_challenge_embeddings(driver, embedder)
-                print(
-                    f"Neo4j {get_server_info(driver).version} (heap 1g, page cache 512m); seed graph: "
-                    f"{report.nodes_created.get('City', 0)} cities, {embedded} challenge embeddings refreshed"
-                )
-                failures = bench(
-                    connection, driver, settings.model_dir, Path(home) / "uvicorn.log", args.requests, levels
-                )
-        finally:
-            server.stop()
+        failures = bench(
+            env.connection, driver, env.settings.model_dir, env.home / "uvicorn.log", args.requests, levels
+        )
     print(f"load average {os.getloadavg()[0]:.2f} after the run")
     if failures:
         sys.exit(f"{failures} GraphQL responses had errors: the figures above are not comparable")

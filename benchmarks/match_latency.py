@@ -11,20 +11,17 @@ from __future__ import annotations
 import argparse
 import random
 import statistics
-import tempfile
 import time
 from collections.abc import Callable
-from pathlib import Path
 
 from neo4j import Driver
 
+from benchmarks.common import throwaway_neo4j
 from benchmarks.synthetic import generate
 from importers.seed import import_seed
 from kg.db import open_driver
-from kg.embeddings import SentenceEmbedder, install_model, model_is_installed
+from kg.embeddings import SentenceEmbedder
 from kg.replication import ReplicationEngine, refresh_challenge_embeddings
-from kg.server import LocalNeo4jServer, find_free_port
-from kg.settings import Settings
 from queries.admin import wipe_database
 from schema import apply_schema
 
@@ -89,21 +86,9 @@ def main() -> None:
     parser.add_argument("--cities", type=int, default=10_000)
     parser.add_argument("--samples", type=int, default=30)
     args = parser.parse_args()
-    settings = Settings()
-    if not model_is_installed(settings.model_dir):
-        install_model(settings.model_dir)
-    embedder = SentenceEmbedder.load(settings.model_dir)
-    with tempfile.TemporaryDirectory(prefix="kg-bench-") as home:
-        server = LocalNeo4jServer(
-            Path(home), settings.runtime_dir, find_free_port(), heap_size="1g", pagecache_size="512m"
-        )
-        connection = server.start().connection
-        try:
-            with open_driver(connection) as driver:
-                seed_p50 = bench_seed(driver, embedder, args.samples)
-                synthetic_p50 = bench_synthetic(driver, args.cities, args.samples)
-        finally:
-            server.stop()
+    with throwaway_neo4j() as bench, open_driver(bench.connection) as driver:
+        seed_p50 = bench_seed(driver, bench.embedder, args.samples)
+        synthetic_p50 = bench_synthetic(driver, args.cities, args.samples)
     print(f"ratio synthetic/seed (match one follower, p50): {synthetic_p50 / seed_p50:.1f}x")
 
 

@@ -3,22 +3,11 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
 from fastapi.testclient import TestClient
-from neo4j import Driver
-
-from api.app import create_app
-from importers.seed import import_seed
-from kg.embeddings import SentenceEmbedder
-from kg.replication import refresh_challenge_embeddings
-from kg.server import Neo4jConnection
-from kg.settings import Settings
-from queries.admin import wipe_database
-from tests.conftest import seed_documents_dir
 
 DOCS = Path(__file__).resolve().parents[2] / "api" / "README.md"
 EXAMPLES = re.findall(r"```graphql\n(.*?)```", DOCS.read_text(encoding="utf-8"), flags=re.DOTALL)
@@ -31,23 +20,8 @@ def test_the_docs_have_examples_for_each_user() -> None:
 
 
 @pytest.fixture(scope="module")
-def client(
-    session_driver: Driver,
-    neo4j_connection: Neo4jConnection,
-    embedder: SentenceEmbedder,
-    tmp_path_factory: pytest.TempPathFactory,
-) -> Iterator[TestClient]:
-    wipe_database(session_driver)
-    import_seed(session_driver, documents_dir=seed_documents_dir())
-    refresh_challenge_embeddings(session_driver, embedder)
-    with pytest.MonkeyPatch.context() as patch:
-        patch.chdir(tmp_path_factory.mktemp("docs"))
-        patch.setenv("NEO4J_URI", neo4j_connection.uri)
-        patch.setenv("NEO4J_USER", neo4j_connection.user)
-        patch.setenv("NEO4J_PASSWORD", neo4j_connection.password)
-        patch.setenv("KG_MODEL_DIR", str(embedder.model_directory))
-        with TestClient(create_app(Settings())) as test_client:
-            yield test_client
+def client(seeded_app: TestClient) -> TestClient:
+    return seeded_app
 
 
 def _non_empty(value: Any) -> bool:

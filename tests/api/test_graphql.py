@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -13,13 +13,8 @@ from neo4j import Driver
 from api.app import create_app
 from api.graphql.export import SDL_FILE
 from api.graphql.schema import sdl
-from importers.seed import import_seed
-from kg.embeddings import SentenceEmbedder
-from kg.replication import refresh_challenge_embeddings
 from kg.server import Neo4jConnection
 from kg.settings import Settings
-from queries.admin import wipe_database
-from tests.conftest import seed_documents_dir
 
 
 def test_exported_sdl_is_current() -> None:
@@ -27,24 +22,8 @@ def test_exported_sdl_is_current() -> None:
 
 
 @pytest.fixture(scope="module")
-def client(
-    session_driver: Driver,
-    neo4j_connection: Neo4jConnection,
-    embedder: SentenceEmbedder,
-    tmp_path_factory: pytest.TempPathFactory,
-) -> Iterator[TestClient]:
-    wipe_database(session_driver)
-    import_seed(session_driver, documents_dir=seed_documents_dir())
-    refresh_challenge_embeddings(session_driver, embedder)
-    model_dir = Path(embedder.model_directory)
-    with pytest.MonkeyPatch.context() as patch:
-        patch.chdir(tmp_path_factory.mktemp("api"))
-        patch.setenv("NEO4J_URI", neo4j_connection.uri)
-        patch.setenv("NEO4J_USER", neo4j_connection.user)
-        patch.setenv("NEO4J_PASSWORD", neo4j_connection.password)
-        patch.setenv("KG_MODEL_DIR", str(model_dir))
-        with TestClient(create_app(Settings())) as test_client:
-            yield test_client
+def client(seeded_app: TestClient) -> TestClient:
+    return seeded_app
 
 
 def graphql(client: TestClient, query: str, **variables: Any) -> dict[str, Any]:
