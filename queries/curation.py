@@ -8,33 +8,19 @@ from __future__ import annotations
 
 from typing import LiteralString
 
-from queries.graph_read import GRAPH_MODEL, QueryCompileError
-from schema.models import RelType
-
-
-def _label(label: str) -> LiteralString:
-    if label not in GRAPH_MODEL:
-        raise QueryCompileError(f"unknown label {label!r}")
-    return label  # checked against the allowlist
-
-
-def _rel(rel_type: str) -> LiteralString:
-    try:
-        return RelType(rel_type).value
-    except ValueError as error:
-        raise QueryCompileError(f"unknown relationship type {rel_type!r}") from error
+from queries import allowlist
 
 
 def create_node(label: str) -> LiteralString:
     return (
-        "CREATE (n:" + _label(label) + ") SET n = $props, n.uid = $uid, n.updated_at = datetime(), "
+        "CREATE (n:" + allowlist.label(label) + ") SET n = $props, n.uid = $uid, n.updated_at = datetime(), "
         "n.updated_by = $actor, n.curated_fields = keys($props) RETURN n.uid AS uid"
     )
 
 
 def update_node(label: str) -> LiteralString:
     return (
-        "MATCH (n:" + _label(label) + " {uid: $uid}) SET n += $props, n.updated_at = datetime(), "
+        "MATCH (n:" + allowlist.label(label) + " {uid: $uid}) SET n += $props, n.updated_at = datetime(), "
         "n.updated_by = $actor, "
         "n.curated_fields = coalesce(n.curated_fields, []) + [k IN keys($props) WHERE NOT k IN coalesce(n.curated_fields, [])] "
         "RETURN n.uid AS uid"
@@ -42,14 +28,18 @@ def update_node(label: str) -> LiteralString:
 
 
 def delete_node(label: str) -> LiteralString:
-    return "MATCH (n:" + _label(label) + " {uid: $uid}) DETACH DELETE n RETURN count(*) AS deleted"
+    return "MATCH (n:" + allowlist.label(label) + " {uid: $uid}) DETACH DELETE n RETURN count(*) AS deleted"
 
 
 def link(rel_type: str, source: str, target: str) -> LiteralString:
     return (
-        "MATCH (a:" + _label(source) + " {uid: $source}), (b:" + _label(target) + " {uid: $target}) "
+        "MATCH (a:"
+        + allowlist.label(source)
+        + " {uid: $source}), (b:"
+        + allowlist.label(target)
+        + " {uid: $target}) "
         "MERGE (a)-[r:"
-        + _rel(rel_type)
+        + allowlist.rel_type(rel_type)
         + "]->(b) SET r += $props, r.updated_at = datetime(), r.updated_by = $actor, "
         "r.curated = true RETURN count(r) AS linked"
     )
@@ -58,11 +48,11 @@ def link(rel_type: str, source: str, target: str) -> LiteralString:
 def unlink(rel_type: str, source: str, target: str) -> LiteralString:
     return (
         "MATCH (:"
-        + _label(source)
+        + allowlist.label(source)
         + " {uid: $source})-[r:"
-        + _rel(rel_type)
+        + allowlist.rel_type(rel_type)
         + "]->(:"
-        + _label(target)
+        + allowlist.label(target)
         + " {uid: $target}) "
         "DELETE r RETURN count(*) AS unlinked"
     )

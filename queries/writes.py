@@ -8,8 +8,8 @@ from __future__ import annotations
 
 from typing import Final, LiteralString
 
-from kg.errors import KGError
-from schema.models import LABELS, RelType
+from queries import allowlist
+from schema.models import RelType
 
 # The knowledge-base version every match and analysis reports; it changes only when the data does.
 RECORD_KB_VERSION: Final[LiteralString] = """
@@ -25,21 +25,11 @@ SET s += row.props
 """
 
 
-def _label(label: str) -> LiteralString:
-    if label not in LABELS:
-        raise KGError(f"unknown label {label!r}")
-    return label  # checked against the allowlist above
-
-
-def _rel_type(rel_type: RelType) -> LiteralString:
-    return RelType(rel_type).value  # an enum member, never user text
-
-
 def merge_nodes(label: str) -> LiteralString:
     """MERGE nodes of one label on ``uid``; set properties except those a curator set (``curated_fields``),
     which are reported back as conflicts when the import's value differs. Creation is stamped only once."""
     return (
-        "UNWIND $rows AS row MERGE (n:" + _label(label) + " {uid: row.uid}) "
+        "UNWIND $rows AS row MERGE (n:" + allowlist.label(label) + " {uid: row.uid}) "
         "ON CREATE SET n.updated_at = $stamp, n.updated_by = $actor "
         "WITH n, row, coalesce(n.curated_fields, []) AS curated "
         "FOREACH (k IN [k IN keys(row.props) WHERE NOT k IN curated] | SET n[k] = row.props[k]) "
@@ -52,7 +42,7 @@ def merge_nodes(label: str) -> LiteralString:
 def merge_sourced_from(label: str) -> LiteralString:
     """One SOURCED_FROM per (node, document), carrying the quote and passage."""
     return (
-        "UNWIND $rows AS row MATCH (n:" + _label(label) + " {uid: row.uid}) "
+        "UNWIND $rows AS row MATCH (n:" + allowlist.label(label) + " {uid: row.uid}) "
         "MATCH (s:Source {uid: row.source}) "
         "MERGE (n)-[r:SOURCED_FROM]->(s) SET r += row.props "
         "RETURN count(r) AS linked"
@@ -62,8 +52,8 @@ def merge_sourced_from(label: str) -> LiteralString:
 def merge_relationships(rel_type: RelType, source_label: str, target_label: str) -> LiteralString:
     """MERGE one relationship type between two labels; returns how many rows found both endpoints."""
     return (
-        "UNWIND $rows AS row MATCH (a:" + _label(source_label) + " {uid: row.source}) "
-        "MATCH (b:" + _label(target_label) + " {uid: row.target}) "
-        "MERGE (a)-[r:" + _rel_type(rel_type) + "]->(b) SET r += row.props "
+        "UNWIND $rows AS row MATCH (a:" + allowlist.label(source_label) + " {uid: row.source}) "
+        "MATCH (b:" + allowlist.label(target_label) + " {uid: row.target}) "
+        "MERGE (a)-[r:" + allowlist.rel_type(rel_type) + "]->(b) SET r += row.props "
         "RETURN count(r) AS linked"
     )
