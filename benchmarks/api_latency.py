@@ -30,7 +30,7 @@ from typing import Any
 import httpx
 from neo4j import Driver
 
-from benchmarks.common import throwaway_neo4j
+from benchmarks.common import throwaway_neo4j, timed
 from importers.seed import import_seed
 from kg.db import open_driver
 from kg.replication import ReplicationEngine, refresh_challenge_embeddings
@@ -177,17 +177,6 @@ def percentiles(durations: list[float]) -> tuple[float, float]:
     p50 = statistics.median(ordered)
     p95 = ordered[min(len(ordered) - 1, round(0.95 * (len(ordered) - 1)))]
     return p50, p95
-
-
-def timed(call: Callable[[], object], samples: int) -> list[float]:
-    for _ in range(WARM_UP):
-        call()
-    durations = []
-    for _ in range(samples):
-        start = time.perf_counter()
-        call()
-        durations.append((time.perf_counter() - start) * 1000)
-    return durations
 
 
 # ------------------------------------------------------------------------------------------------ HTTP load
@@ -361,7 +350,7 @@ def bench(
             agree[question.name] = question.answer(api_data) == question.direct_answer(direct_result)
 
             start = time.perf_counter()
-            durations = timed(question.direct, requests)
+            durations = timed(question.direct, requests, warm_up=WARM_UP)
             rate = requests / (
                 time.perf_counter() - start
             )  # includes the warm-up calls: a slight underestimate

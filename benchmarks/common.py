@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import tempfile
-from collections.abc import Iterator
+import time
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
@@ -37,3 +38,15 @@ def throwaway_neo4j() -> Iterator[BenchEnvironment]:
             yield BenchEnvironment(settings, embedder, connection, Path(home))
         finally:
             server.stop()
+
+
+def timed(call: Callable[[], object], samples: int, warm_up: int = 1) -> list[float]:
+    """Milliseconds per call, after ``warm_up`` unmeasured calls (plan cache, page cache, connections)."""
+    for _ in range(warm_up):
+        call()
+    durations = []
+    for _ in range(samples):
+        start = time.perf_counter()
+        call()
+        durations.append((time.perf_counter() - start) * 1000)
+    return durations

@@ -12,11 +12,10 @@ import argparse
 import random
 import statistics
 import time
-from collections.abc import Callable
 
 from neo4j import Driver
 
-from benchmarks.common import throwaway_neo4j
+from benchmarks.common import throwaway_neo4j, timed
 from benchmarks.synthetic import generate
 from importers.seed import import_seed
 from kg.db import open_driver
@@ -24,16 +23,6 @@ from kg.embeddings import SentenceEmbedder
 from kg.replication import ReplicationEngine, refresh_challenge_embeddings
 from queries.admin import wipe_database
 from schema import apply_schema
-
-
-def timed(call: Callable[[], object], samples: int) -> list[float]:
-    call()  # warm-up: plan cache and page cache
-    durations = []
-    for _ in range(samples):
-        start = time.perf_counter()
-        call()
-        durations.append((time.perf_counter() - start) * 1000)
-    return durations
 
 
 def summary(name: str, durations: list[float]) -> float:
