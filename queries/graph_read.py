@@ -17,6 +17,7 @@ from typing import Any, Literal, LiteralString
 
 from kg.errors import KGError
 from schema.models import NODE_MODELS
+from schema.naming import camel_case
 
 ScalarKind = Literal["string", "int", "float", "bool", "date", "datetime", "strings"]
 Direction = Literal["out", "in"]
@@ -38,11 +39,6 @@ _KINDS: dict[str, ScalarKind] = {
 
 class QueryCompileError(KGError):
     """A selection or filter names something the graph model does not have, or a value of the wrong kind."""
-
-
-def camel(name: str) -> str:
-    head, *rest = name.split("_")
-    return head + "".join(part.title() for part in rest)
 
 
 @dataclass(frozen=True)
@@ -80,7 +76,7 @@ def _scalars(properties: dict[str, Any]) -> dict[str, ScalarMeta]:
         else:
             kind = _KINDS.get(kind_name)
         if kind is not None:
-            scalars[camel(prop)] = ScalarMeta(prop, kind)
+            scalars[camel_case(prop)] = ScalarMeta(prop, kind)
     return scalars
 
 
@@ -96,8 +92,8 @@ def _build_model() -> dict[str, LabelMeta]:
             edge_model = definition.definition["model"]
             edge = _scalars(edge_model.defined_properties(aliases=False, rels=False)) if edge_model else {}
             direction: Direction = "out" if definition.definition["direction"] == 1 else "in"
-            rels[camel(name)] = RelMeta(
-                camel(name), definition.definition["relation_type"], direction, target, edge
+            rels[camel_case(name)] = RelMeta(
+                camel_case(name), definition.definition["relation_type"], direction, target, edge
             )
         labels[model.__name__] = LabelMeta(
             model.__name__, _scalars(model.defined_properties(aliases=False, rels=False)), rels

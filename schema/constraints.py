@@ -14,6 +14,7 @@ from neo4j import Driver
 
 from kg.errors import SchemaMigrationError
 from schema.models import NODE_MODELS, KGNode
+from schema.naming import snake_case
 
 # Bump when the set of constraints/indexes or the meaning of stored properties changes.
 SCHEMA_VERSION = 3  # 2: vector index on Challenge.embedding; 3: full-text index over names and aliases
@@ -29,20 +30,16 @@ class SchemaItem:
     cypher: str
 
 
-def _snake(name: str) -> str:
-    return "".join("_" + c.lower() if c.isupper() else c for c in name).lstrip("_")
-
-
 def _items_for(model: type[KGNode]) -> list[SchemaItem]:
     label = model.__name__
     items: list[SchemaItem] = []
     for prop_name, prop in sorted(model.defined_properties(aliases=False, rels=False).items()):
         if getattr(prop, "unique_index", False):
-            name = f"{_snake(label)}_{prop_name}_unique"
+            name = f"{snake_case(label)}_{prop_name}_unique"
             cypher = f"CREATE CONSTRAINT {name} IF NOT EXISTS FOR (n:{label}) REQUIRE n.{prop_name} IS UNIQUE"
             items.append(SchemaItem(name, "constraint", cypher))
         elif getattr(prop, "vector_index", None) is not None:
-            name = f"{_snake(label)}_{prop_name}_vector"
+            name = f"{snake_case(label)}_{prop_name}_vector"
             config = prop.vector_index
             cypher = (
                 f"CREATE VECTOR INDEX {name} IF NOT EXISTS FOR (n:{label}) ON n.{prop_name} OPTIONS {{indexConfig: {{"
@@ -53,7 +50,7 @@ def _items_for(model: type[KGNode]) -> list[SchemaItem]:
             )
             items.append(SchemaItem(name, "index", cypher))
         elif getattr(prop, "index", False):
-            name = f"{_snake(label)}_{prop_name}_index"
+            name = f"{snake_case(label)}_{prop_name}_index"
             items.append(
                 SchemaItem(
                     name, "index", f"CREATE INDEX {name} IF NOT EXISTS FOR (n:{label}) ON (n.{prop_name})"

@@ -44,6 +44,7 @@ from queries.graph_read import (
     page_statement,
 )
 from queries.replication import run_read
+from schema.naming import snake_case
 
 MODULE = sys.modules[__name__]
 
@@ -154,10 +155,6 @@ ROOT_FIELDS: dict[str, str] = {
 }
 
 
-def _snake(name: str) -> str:
-    return "".join("_" + c.lower() if c.isupper() else c for c in name)
-
-
 def _pascal(name: str) -> str:
     return name[0].upper() + name[1:]
 
@@ -217,17 +214,17 @@ def _generate() -> dict[str, _Generated]:
         node_namespace: dict[str, Any] = {}
         where_fields: dict[str, Any] = {}
         for name, scalar in meta.scalars.items():
-            node_fields[_snake(name)] = SCALAR_TYPES[scalar.kind] | None
-            where_fields[_snake(name)] = FILTER_TYPES[scalar.kind] | None
+            node_fields[snake_case(name)] = SCALAR_TYPES[scalar.kind] | None
+            where_fields[snake_case(name)] = FILTER_TYPES[scalar.kind] | None
         for name, rel in meta.rels.items():
             target = shells[rel.target]
             edge_type = _rel_edge(label, rel, target[""])
             rel_edges[name] = edge_type
-            node_namespace[_snake(name)] = strawberry.field(
+            node_namespace[snake_case(name)] = strawberry.field(
                 resolver=_rel_resolver(target["Where"], edge_type),
                 description=f"{rel.rel_type} ({'outgoing' if rel.direction == 'out' else 'incoming'}) to {rel.target}",
             )
-            where_fields[_snake(name)] = _rel_filter(label, rel, target["Where"]) | None
+            where_fields[snake_case(name)] = _rel_filter(label, rel, target["Where"]) | None
         where_fields.update({"AND": list[where] | None, "OR": list[where] | None, "NOT": where | None})
         node.__annotations__.update(node_fields)
         for key, value in node_namespace.items():
@@ -239,7 +236,7 @@ def _generate() -> dict[str, _Generated]:
                 where, key, strawberry.field(name=key if key in {"AND", "OR", "NOT"} else None, default=None)
             )
         strawberry.input(where, description=f"Filter {label} nodes; all conditions must hold.")
-        members = {_snake(n).upper(): n for n in meta.scalars}
+        members = {snake_case(n).upper(): n for n in meta.scalars}
         sort_field = strawberry.enum(cast(type[Enum], Enum(f"{label}SortField", members)))
         setattr(MODULE, f"{label}SortField", sort_field)
         sort = _new(
@@ -262,7 +259,7 @@ def _generate() -> dict[str, _Generated]:
 
 
 def _rel_edge(label: str, rel: RelMeta, target: type) -> type:
-    fields: dict[str, Any] = {_snake(n): SCALAR_TYPES[s.kind] | None for n, s in rel.edge.items()}
+    fields: dict[str, Any] = {snake_case(n): SCALAR_TYPES[s.kind] | None for n, s in rel.edge.items()}
     fields["node"] = target
     cls = _new(f"{label}{_pascal(rel.name)}Edge", fields)
     return strawberry.type(
@@ -272,7 +269,7 @@ def _rel_edge(label: str, rel: RelMeta, target: type) -> type:
 
 def _rel_filter(label: str, rel: RelMeta, target_where: type) -> type:
     name = f"{label}{_pascal(rel.name)}"
-    edge_fields = {_snake(n): FILTER_TYPES[s.kind] | None for n, s in rel.edge.items()}
+    edge_fields = {snake_case(n): FILTER_TYPES[s.kind] | None for n, s in rel.edge.items()}
     props = None
     if edge_fields:
         props = _new(f"{name}EdgeWhere", edge_fields, dict.fromkeys(edge_fields))
@@ -302,8 +299,8 @@ def _native(value: Any) -> Any:
 def to_node(label: str, row: dict[str, Any], selection: Selection) -> Any:
     """The explicit converter: a fetched map -> the GraphQL object of ``label`` (nested edges included)."""
     meta = GRAPH_MODEL[label]
-    values: dict[str, Any] = {_snake(name): None for name in meta.scalars}
-    values.update({_snake(name): _native(row.get(name)) for name in selection.scalars})
+    values: dict[str, Any] = {snake_case(name): None for name in meta.scalars}
+    values.update({snake_case(name): _native(row.get(name)) for name in selection.scalars})
     node = TYPES[label].node(id=f"{label}:{row['__uid']}", **values)
     prefetched: dict[str, list[Any]] = {}
     for key, nested in selection.rels.items():
@@ -311,8 +308,8 @@ def to_node(label: str, row: dict[str, Any], selection: Selection) -> Any:
         edge_type = TYPES[label].rel_edges[nested.rel]
         edges = []
         for item in row.get(key) or []:
-            edge_values = {_snake(name): None for name in rel.edge}
-            edge_values.update({_snake(name): _native(item.get(name)) for name in nested.edge_scalars})
+            edge_values = {snake_case(name): None for name in rel.edge}
+            edge_values.update({snake_case(name): _native(item.get(name)) for name in nested.edge_scalars})
             child = to_node(rel.target, item["node"], nested.node or Selection(rel.target))
             edges.append(edge_type(node=child, **edge_values))
         prefetched[key] = edges
@@ -395,7 +392,7 @@ def _connection_resolver(label: str) -> Any:
         node_fields = [f for e in edges_field for c in children(e) if c.name == "node" for f in children(c)]
         selection = node_selection(label, node_fields)
         # Raw arguments carry enum member names (POPULATION_YEAR); the compiler takes GraphQL field names.
-        by_member = {_snake(name).upper(): name for name in GRAPH_MODEL[label].scalars}
+        by_member = {snake_case(name).upper(): name for name in GRAPH_MODEL[label].scalars}
         sorts = [
             Sort(by_member.get(item["field"], item["field"]), item.get("direction") == "DESC")
             for item in arguments.get("sort") or []
@@ -450,7 +447,7 @@ TYPES: dict[str, _Generated] = _generate()
 def root_fields() -> dict[str, Any]:
     """Fields for the Query type: one connection per label, plus ``node(id:)``."""
     fields = {
-        _snake(ROOT_FIELDS[label]): strawberry.field(
+        snake_case(ROOT_FIELDS[label]): strawberry.field(
             resolver=_connection_resolver(label),
             description=f"{label} nodes: filter, sort, paginate.",
             permission_classes=[CanRead],

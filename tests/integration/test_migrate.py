@@ -10,6 +10,7 @@ from neo4j.exceptions import ConstraintError
 
 from schema import SCHEMA_VERSION, apply_schema, read_schema_version, schema_items
 from schema.models import NODE_MODELS
+from schema.naming import snake_case
 
 
 def _names(driver: Driver, what: str) -> list[str]:
@@ -43,8 +44,7 @@ def test_every_label_has_a_unique_public_id(driver: Driver) -> None:
     apply_schema(driver)
     constraints = set(_names(driver, "constraints"))
     for model in NODE_MODELS:
-        snake = "".join("_" + c.lower() if c.isupper() else c for c in model.__name__).lstrip("_")
-        assert f"{snake}_uid_unique" in constraints
+        assert f"{snake_case(model.__name__)}_uid_unique" in constraints
 
 
 @pytest.mark.parametrize("label", ["City", "Challenge", "Source"])

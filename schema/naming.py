@@ -1,0 +1,14 @@
+"""Name conversions between Python / Neo4j property names (snake_case) and labels or GraphQL names (camelCase)."""
+
+from __future__ import annotations
+
+
+def snake_case(name: str) -> str:
+    """``ThematicField`` -> ``thematic_field``; ``populationYear`` -> ``population_year``."""
+    return "".join("_" + c.lower() if c.isupper() else c for c in name).lstrip("_")
+
+
+def camel_case(name: str) -> str:
+    """``population_year`` -> ``populationYear``."""
+    head, *rest = name.split("_")
+    return head + "".join(part.title() for part in rest)
