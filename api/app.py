@@ -10,23 +10,23 @@ from typing import Annotated, Any
 from fastapi import Depends, FastAPI, Request
 from fastapi.middleware.cors import CORSMiddleware
 from fastapi.responses import JSONResponse
-from neo4j import Driver
-from neo4j.exceptions import Neo4jError, ServiceUnavailable, SessionExpired
+from neo4j.exceptions import Neo4jError
 from strawberry.fastapi import GraphQLRouter
 
 import kg
-from api.graphql.schema import Context, build_schema
+from api.graphql.context import Context
+from api.graphql.schema import build_schema
 from api.security import BodySizeLimit, request_id_and_timeout
-from kg.apikeys import authenticate, parse_entries
-from kg.db import open_driver
+from kg.core.apikeys import authenticate, parse_entries
+from kg.core.database import Database
+from kg.core.errors import KGError
+from kg.core.settings import Environment, Settings
 from kg.embeddings import SentenceEmbedder, model_is_installed
-from kg.errors import KGError
-from kg.replication import EngineConfig, ReplicationEngine
-from kg.server import current_connection
-from kg.settings import Environment, Settings
-from queries.replication import READ_KB_VERSION
-from queries.system import get_server_info
+from kg.provisioning import current_connection
+from queries.system import get_server_info, read_kb_version
 from schema import SCHEMA_VERSION, read_schema_version
+
+HEALTH_TIMEOUT_S = 3.0
 
 log = logging.getLogger(__name__)
 
@@ -36,8 +36,7 @@ class AppState:
 
     def __init__(self, settings: Settings) -> None:
         self.settings = settings
-        self.driver: Driver | None = None
-        self.database: str | None = None
+        self.db: Database | None = None
         self.connection_error: str | None = None
         self.embedder: SentenceEmbedder | None = None
 
@@ -48,8 +47,12 @@ class AppState:
             self.connection_error = str(error)
             log.warning("no Neo4j connection configured: %s", error)
             return
-        self.database = connection.database
-        self.driver = open_driver(connection, connection_timeout=3.0, max_transaction_retry_time=2.0)
+        self.db = Database.open(
+            connection,
+            timeout_s=self.settings.query_timeout_s,
+            connection_timeout=3.0,
+            max_transaction_retry_time=2.0,
+        )
         if model_is_installed(self.settings.model_dir):
             self.embedder = SentenceEmbedder.load(self.settings.model_dir)
         else:
@@ -57,15 +60,9 @@ class AppState:
                 "no embedding model in %s: free-text barrier matching is off", self.settings.model_dir
             )
 
-    def engine(self) -> ReplicationEngine | None:
-        if self.driver is None:
-            return None
-        config = EngineConfig(timeout_s=self.settings.query_timeout_s)
-        return ReplicationEngine(self.driver, self.database, self.embedder, config)
-
     def close(self) -> None:
-        if self.driver is not None:
-            self.driver.close()
+        if self.db is not None:
+            self.db.close()
 
 
 def get_state(request: Request) -> AppState:
@@ -101,7 +98,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             principal = authenticate(keys, key.strip()) if scheme.lower() == "bearer" else None
             invalid = principal is None
         return Context(
-            engine=state.engine(),
+            db=state.db,
+            embedder=state.embedder,
             principal=principal,
             invalid_key=invalid,
             reads_open=state.settings.api_reads_open,
@@ -127,14 +125,15 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     @app.get("/healthz", summary="Neo4j reachability and schema version")
     def healthz(state: State) -> JSONResponse:
         body: dict[str, Any] = {"status": "ok", "neo4j": "up", "kg_version": kg.__version__}
-        if state.driver is None:
+        if state.db is None:
             body |= {"status": "error", "neo4j": "down", "reason": state.connection_error}
             return JSONResponse(body, status_code=503)
+        db = state.db.with_timeout(HEALTH_TIMEOUT_S)
         try:
-            info = get_server_info(state.driver, timeout_s=3.0, database=state.database)
-            applied = read_schema_version(state.driver, state.database)
-            kb = state.driver.execute_query(READ_KB_VERSION, database_=state.database).records
-        except (ServiceUnavailable, SessionExpired, Neo4jError, OSError) as error:
+            info = get_server_info(db)
+            applied = read_schema_version(db)
+            kb = read_kb_version(db)
+        except (KGError, Neo4jError, OSError) as error:
             log.warning("health check failed: %s", type(error).__name__)
             body |= {"status": "error", "neo4j": "down", "reason": "Neo4j does not answer"}
             return JSONResponse(body, status_code=503)
@@ -143,7 +142,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             "neo4j_edition": info.edition,
             "schema_version": applied,
             "schema_current": applied == SCHEMA_VERSION,
-            "kb_version": kb[0]["version"] if kb else None,
+            "kb_version": kb,
         }
         return JSONResponse(body)
 

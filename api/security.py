@@ -37,7 +37,7 @@ from strawberry.extensions import (
     SchemaExtension,
 )
 
-from kg.settings import Environment, Settings
+from kg.core.settings import Environment, Settings
 from queries.graph_read import DEFAULT_PAGE, MAX_PAGE
 
 log = logging.getLogger("kg.api")

@@ -28,15 +28,23 @@ from pathlib import Path
 from typing import Any
 
 import httpx
-from neo4j import Driver
 
 from benchmarks.common import throwaway_neo4j, timed
 from importers.seed import import_seed
-from kg.db import open_driver
+from kg.core.connection import Neo4jConnection
+from kg.core.database import Database
+from kg.provisioning.tools import find_free_port
 from kg.replication import ReplicationEngine, refresh_challenge_embeddings
-from kg.server import Neo4jConnection, find_free_port
-from queries.graph_read import RelSelection, Selection, Sort, count_statement, page_statement
-from queries.replication import run_read
+from queries.graph_read import (
+    FieldFilter,
+    RelFilter,
+    RelSelection,
+    Selection,
+    Sort,
+    Where,
+    count_statement,
+    page_statement,
+)
 from queries.system import get_server_info
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -53,7 +61,7 @@ READ_TIMEOUT_S = 30.0  # the API's default KG_QUERY_TIMEOUT
 ANALYST = """
 query Analyst {
   cities(
-    where: {projects: {some: {node: {uid: {eq: "smarter-together"}}, edge: {role: {eq: "follower"}}}}}
+    where: {projects: {some: {node: {uid: {eq: "smarter-together"}}, edge: {role: {eq: follower}}}}}
     sort: [{field: NAME}]
     first: 20
   ) {
@@ -81,9 +89,16 @@ query Dashboard {
 """
 
 # What api/graphql/graph.py builds from ANALYST's selection and arguments, written out by hand.
-ANALYST_WHERE: dict[str, Any] = {
-    "projects": {"some": {"node": {"uid": {"eq": "smarter-together"}}, "edge": {"role": {"eq": "follower"}}}}
-}
+ANALYST_WHERE = Where(
+    rels=(
+        RelFilter(
+            "projects",
+            "some",
+            edge=(FieldFilter("role", (("eq", "follower"),)),),
+            node=Where(fields=(FieldFilter("uid", (("eq", "smarter-together"),)),)),
+        ),
+    )
+)
 ANALYST_SORT = [Sort("name")]
 ANALYST_FIRST = 20
 ANALYST_SELECTION = Selection(
@@ -122,16 +137,16 @@ class Question:
     direct_answer: Callable[[Any], object]  # the same summary of the direct result
 
 
-def questions(driver: Driver) -> list[Question]:
-    engine = ReplicationEngine(driver)
+def questions(db: Database) -> list[Question]:
+    engine = ReplicationEngine(db)
 
     def analyst_direct() -> tuple[list[dict[str, Any]], int]:
         page_query, page_params = page_statement(
             ANALYST_SELECTION, ANALYST_WHERE, ANALYST_SORT, ANALYST_FIRST, None
         )
         count_query, count_params = count_statement("City", ANALYST_WHERE)
-        rows = run_read(driver, page_query, READ_TIMEOUT_S, None, **page_params)
-        total = run_read(driver, count_query, READ_TIMEOUT_S, None, **count_params)
+        rows = db.read(page_query, **page_params)
+        total = db.read(count_query, **count_params)
         return rows[:ANALYST_FIRST], int(total[0]["total"])
 
     def analyst_answer(data: dict[str, Any]) -> object:
@@ -319,14 +334,14 @@ def running_api(connection: Neo4jConnection, model_dir: Path, log_path: Path) ->
 
 def bench(
     connection: Neo4jConnection,
-    driver: Driver,
+    db: Database,
     model_dir: Path,
     log_path: Path,
     requests: int,
     levels: list[int],
 ) -> int:
     """Per question: the direct calls, then HTTP at each level, back to back (so drift hits both alike)."""
-    asked = questions(driver)
+    asked = questions(db)
     width = max(len(q.name) for q in asked)
     failures = 0
     direct_p50: dict[str, float] = {}
@@ -404,15 +419,15 @@ def main() -> None:
         f"Python {platform.python_version()}, {os.cpu_count()} CPUs shared by client, API and Neo4j; "
         f"load average {os.getloadavg()[0]:.2f} before the run"
     )
-    with throwaway_neo4j() as env, open_driver(env.connection) as driver:
-        report = import_seed(driver)
-        embedded = refresh_challenge_embeddings(driver, env.embedder)
+    with throwaway_neo4j() as env:
+        report = import_seed(env.db)
+        embedded = refresh_challenge_embeddings(env.db, env.embedder)
         print(
-            f"Neo4j {get_server_info(driver).version} (heap 1g, page cache 512m); seed graph: "
+            f"Neo4j {get_server_info(env.db).version} (heap 1g, page cache 512m); seed graph: "
             f"{report.nodes_created.get('City', 0)} cities, {embedded} challenge embeddings refreshed"
         )
         failures = bench(
-            env.connection, driver, env.settings.model_dir, env.home / "uvicorn.log", args.requests, levels
+            env.connection, env.db, env.settings.model_dir, env.home / "uvicorn.log", args.requests, levels
         )
     print(f"load average {os.getloadavg()[0]:.2f} after the run")
     if failures:

@@ -9,9 +9,11 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
+from kg.core.connection import Neo4jConnection
+from kg.core.database import Database
+from kg.core.settings import Settings
 from kg.embeddings import SentenceEmbedder, install_model, model_is_installed
-from kg.server import LocalNeo4jServer, Neo4jConnection, find_free_port
-from kg.settings import Settings
+from kg.provisioning.throwaway import throwaway_neo4j as throwaway_server
 
 
 @dataclass(frozen=True)
@@ -19,25 +21,23 @@ class BenchEnvironment:
     settings: Settings
     embedder: SentenceEmbedder
     connection: Neo4jConnection
+    db: Database
     home: Path
 
 
 @contextmanager
 def throwaway_neo4j() -> Iterator[BenchEnvironment]:
-    """A fresh local Neo4j (temporary folder, free port, heap 1 GiB), stopped and deleted afterwards."""
+    """A fresh Neo4j (kg.provisioning.throwaway: heap 1 GiB), stopped and deleted afterwards."""
     settings = Settings()
     if not model_is_installed(settings.model_dir):
         install_model(settings.model_dir)
     embedder = SentenceEmbedder.load(settings.model_dir)
-    with tempfile.TemporaryDirectory(prefix="kg-bench-") as home:
-        server = LocalNeo4jServer(
-            Path(home), settings.runtime_dir, find_free_port(), heap_size="1g", pagecache_size="512m"
-        )
-        connection = server.start().connection
-        try:
-            yield BenchEnvironment(settings, embedder, connection, Path(home))
-        finally:
-            server.stop()
+    with (
+        tempfile.TemporaryDirectory(prefix="kg-bench-") as home,
+        throwaway_server(settings.runtime_dir, "1g", "512m") as connection,
+        Database.open(connection) as db,
+    ):
+        yield BenchEnvironment(settings, embedder, connection, db, Path(home))
 
 
 def timed(call: Callable[[], object], samples: int, warm_up: int = 1) -> list[float]:

@@ -13,12 +13,10 @@ import random
 import statistics
 import time
 
-from neo4j import Driver
-
 from benchmarks.common import throwaway_neo4j, timed
 from benchmarks.synthetic import generate
 from importers.seed import import_seed
-from kg.db import open_driver
+from kg.core.database import Database
 from kg.embeddings import SentenceEmbedder
 from kg.replication import ReplicationEngine, refresh_challenge_embeddings
 from queries.admin import wipe_database
@@ -33,11 +31,11 @@ def summary(name: str, durations: list[float]) -> float:
     return p50
 
 
-def bench_seed(driver: Driver, embedder: SentenceEmbedder, samples: int) -> float:
-    wipe_database(driver)
-    import_seed(driver)
-    refresh_challenge_embeddings(driver, embedder)
-    engine = ReplicationEngine(driver, embedder=embedder)
+def bench_seed(db: Database, embedder: SentenceEmbedder, samples: int) -> float:
+    wipe_database(db)
+    import_seed(db)
+    refresh_challenge_embeddings(db, embedder)
+    engine = ReplicationEngine(db, embedder=embedder)
     followers = engine.followers()
     print(f"seed graph: {len(followers)} followers")
     rng = random.Random(1)
@@ -52,16 +50,16 @@ def bench_seed(driver: Driver, embedder: SentenceEmbedder, samples: int) -> floa
     return p50
 
 
-def bench_synthetic(driver: Driver, cities: int, samples: int) -> float:
-    wipe_database(driver)
-    apply_schema(driver)
+def bench_synthetic(db: Database, cities: int, samples: int) -> float:
+    wipe_database(db)
+    apply_schema(db)
     start = time.perf_counter()
-    graph = generate(driver, cities=cities)
+    graph = generate(db, cities=cities)
     print(
         f"synthetic graph: {graph.cities:,} cities, {graph.relationships:,} relationships, "
         f"{len(graph.followers):,} followers (generated in {time.perf_counter() - start:.1f} s)"
     )
-    engine = ReplicationEngine(driver)
+    engine = ReplicationEngine(db)
     rng = random.Random(1)
     return summary(
         "match one follower", timed(lambda: engine.matches_for(rng.choice(graph.followers)), samples)
@@ -75,9 +73,9 @@ def main() -> None:
     parser.add_argument("--cities", type=int, default=10_000)
     parser.add_argument("--samples", type=int, default=30)
     args = parser.parse_args()
-    with throwaway_neo4j() as bench, open_driver(bench.connection) as driver:
-        seed_p50 = bench_seed(driver, bench.embedder, args.samples)
-        synthetic_p50 = bench_synthetic(driver, args.cities, args.samples)
+    with throwaway_neo4j() as bench:
+        seed_p50 = bench_seed(bench.db, bench.embedder, args.samples)
+        synthetic_p50 = bench_synthetic(bench.db, args.cities, args.samples)
     print(f"ratio synthetic/seed (match one follower, p50): {synthetic_p50 / seed_p50:.1f}x")
 
 

@@ -13,8 +13,8 @@ from dataclasses import dataclass
 from typing import Any, Final, LiteralString
 
 import numpy as np
-from neo4j import Driver
 
+from kg.core.database import Database
 from kg.embeddings import DIMENSIONS
 
 BATCH = 5_000
@@ -60,7 +60,7 @@ def _batches(rows: list[dict[str, Any]]) -> list[list[dict[str, Any]]]:
     return [rows[i : i + BATCH] for i in range(0, len(rows), BATCH)]
 
 
-def generate(driver: Driver, cities: int = 10_000, seed: int = 7) -> SyntheticGraph:
+def generate(db: Database, cities: int = 10_000, seed: int = 7) -> SyntheticGraph:
     rng = random.Random(seed)
     vectors = np.random.default_rng(seed)
     n_projects, n_challenges, n_solutions = max(cities // 20, 2), max(cities // 5, 2), max(cities // 2, 2)
@@ -107,13 +107,13 @@ def generate(driver: Driver, cities: int = 10_000, seed: int = 7) -> SyntheticGr
 
     for label, rows in nodes.items():
         for batch in _batches(rows):
-            driver.execute_query(CREATE_NODES[label], rows=batch)
-    driver.execute_query("MERGE (m:KGMeta {key: 'kb'}) SET m.version = $v", v=f"synthetic-{cities}-{seed}")
+            db.write(CREATE_NODES[label], rows=batch)
+    db.write("MERGE (m:KGMeta {key: 'kb'}) SET m.version = $v", v=f"synthetic-{cities}-{seed}")
     emb_rows = [{"uid": f"ch{i}", "v": [float(x) for x in embeddings[i]]} for i in range(n_challenges)]
     for batch in _batches(emb_rows):
-        driver.execute_query(SET_EMBEDDINGS, rows=batch)
+        db.write(SET_EMBEDDINGS, rows=batch)
     for kind, rows in links.items():
         for batch in _batches(rows):
-            driver.execute_query(LINKS[kind], rows=batch)
+            db.write(LINKS[kind], rows=batch)
     total = sum(len(rows) for rows in links.values())
     return SyntheticGraph(cities=cities, relationships=total, followers=sorted(set(followers)))

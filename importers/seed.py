@@ -18,19 +18,19 @@ from pathlib import Path
 from typing import Any, TypeVar
 
 import yaml
-from neo4j import Driver, ManagedTransaction
+from neo4j import ManagedTransaction
 from pydantic import ValidationError
 
-from importers import ImportReport
+from importers.errors import ImportAbortedError, SeedValidationError
+from importers.report import ImportReport
 from importers.seed_model import (
     CanonicalFile,
     DocumentFile,
     NodeEntryBase,
-    NodeLabel,
     RelationshipEntryBase,
     SourceEntry,
 )
-from kg.errors import ImportAbortedError, SeedValidationError
+from kg.core.database import Database
 from queries.writes import (
     MERGE_SOURCES,
     RECORD_KB_VERSION,
@@ -38,6 +38,7 @@ from queries.writes import (
     merge_relationships,
     merge_sourced_from,
 )
+from schema import apply_schema
 from schema.models import RelType
 
 DATA_DIR = Path(__file__).resolve().parent / "data" / "seed"
@@ -157,7 +158,7 @@ def _check_within_files(documents: dict[Path, DocumentFile]) -> None:
                 f"{path}: source uid {document.source.uid!r} also used in {source_uids[document.source.uid]}"
             )
         source_uids[document.source.uid] = path
-        defined: set[tuple[NodeLabel, str]] = set()
+        defined: set[tuple[str, str]] = set()
         for index, node in enumerate(document.nodes):
             if node.ref.key in defined:
                 raise SeedValidationError(f"{path}: nodes[{index}] ({node.ref}): defined twice in this file")
@@ -207,7 +208,7 @@ def verify_quotes(dataset: SeedDataset, documents_dir: Path) -> dict[str, str]:
 
 @dataclass
 class MergedNode:
-    label: NodeLabel
+    label: str
     uid: str
     name: str
     aliases: list[str] = field(default_factory=list)
@@ -240,24 +241,24 @@ def _set_prop(node: MergedNode, key: str, value: Any, path: Path) -> None:
         return  # canonical.yaml's value wins; documents word things their own way
     if key in node.props and node.props[key] != value:
         raise SeedValidationError(
-            f"{node.label.value}:{node.uid}.{key}: {path} says {value!r} but {node.origin[key]} says {node.props[key]!r}"
+            f"{node.label}:{node.uid}.{key}: {path} says {value!r} but {node.origin[key]} says {node.props[key]!r}"
         )
     node.props[key] = value
     node.origin.setdefault(key, path)
 
 
-def merge_nodes_across_files(dataset: SeedDataset) -> dict[tuple[NodeLabel, str], MergedNode]:
-    merged: dict[tuple[NodeLabel, str], MergedNode] = {}
+def merge_nodes_across_files(dataset: SeedDataset) -> dict[tuple[str, str], MergedNode]:
+    merged: dict[tuple[str, str], MergedNode] = {}
     canonical_path = CANONICAL_PATH
     for city in dataset.canonical.cities:
-        node = MergedNode(NodeLabel.CITY, city.uid, city.name)
+        node = MergedNode("City", city.uid, city.name)
         for alias in city.aliases:
             _add_alias(node, alias)
         for key, value in city.model_dump(exclude={"uid", "name", "aliases"}, exclude_none=True).items():
             _set_prop(node, key, value, canonical_path)
         merged[node.label, node.uid] = node
     for challenge in dataset.canonical.challenges:
-        node = MergedNode(NodeLabel.CHALLENGE, challenge.uid, challenge.name)
+        node = MergedNode("Challenge", challenge.uid, challenge.name)
         for key, value in challenge.model_dump(
             exclude={"uid", "name"}, exclude_none=True, mode="json"
         ).items():
@@ -275,7 +276,7 @@ def merge_nodes_across_files(dataset: SeedDataset) -> dict[tuple[NodeLabel, str]
                 _set_prop(node, key, value, path)
             node.mentions.append((document.source.uid, entry))
 
-    unmentioned = [f"{label.value}:{uid}" for (label, uid), node in merged.items() if not node.mentions]
+    unmentioned = [f"{label}:{uid}" for (label, uid), node in merged.items() if not node.mentions]
     if unmentioned:
         raise SeedValidationError(
             f"{canonical_path}: entries no document mentions: {', '.join(sorted(unmentioned))}"
@@ -392,14 +393,14 @@ def plan(dataset: SeedDataset, digests: dict[str, str]) -> SeedPlan:
     rels = merge_relationships_across_files(dataset)
     node_rows: dict[str, list[dict[str, Any]]] = defaultdict(list)
     sourced_rows: dict[str, list[dict[str, Any]]] = defaultdict(list)
-    for node in sorted(nodes.values(), key=lambda n: (n.label.value, n.uid)):
-        node_rows[node.label.value].append(_node_row(node))
-        sourced_rows[node.label.value].extend(_sourced_from_rows(node))
+    for node in sorted(nodes.values(), key=lambda n: (n.label, n.uid)):
+        node_rows[node.label].append(_node_row(node))
+        sourced_rows[node.label].extend(_sourced_from_rows(node))
     rel_rows: dict[tuple[RelType, str, str], list[dict[str, Any]]] = defaultdict(list)
     for rel in sorted(
         rels.values(), key=lambda r: (r.entry.type.value, str(r.entry.source), str(r.entry.target))
     ):
-        key = (rel.entry.type, rel.entry.source.label.value, rel.entry.target.label.value)
+        key = (rel.entry.type, rel.entry.source.label, rel.entry.target.label)
         rel_rows[key].append(_relationship_row(rel))
     facts: dict[str, int] = defaultdict(int)
     for document in dataset.documents.values():
@@ -470,20 +471,17 @@ def _count(created: dict[str, int], matched: dict[str, int], key: str, new: int,
 
 
 def import_seed(
-    driver: Driver,
-    database: str | None = None,
+    db: Database,
     data_dir: Path = DATA_DIR,
     documents_dir: Path | None = None,
 ) -> ImportReport:
     """Validate the seed dataset and load it in one transaction (all or nothing). Idempotent.
 
     Example:
-        >>> report = import_seed(driver)  # doctest: +SKIP
+        >>> report = import_seed(db)  # doctest: +SKIP
         >>> report.nodes_created["City"]  # doctest: +SKIP
         16
     """
-    from schema import apply_schema
-
     dataset = read_dataset(data_dir)
     documents = documents_dir or DEFAULT_DOCUMENTS_DIR
     if documents.is_dir():
@@ -493,9 +491,8 @@ def import_seed(
         log.warning("seed documents not found at %s: quotes not re-checked, no sha256 recorded", documents)
         digests = {}
     seed_plan = plan(dataset, digests)
-    apply_schema(driver, database)
-    with driver.session(database=database) as session:
-        return session.execute_write(_write, seed_plan)
+    apply_schema(db)
+    return db.write_transaction(lambda tx: _write(tx, seed_plan))
 
 
 def all_quotes(dataset: SeedDataset) -> Iterable[tuple[str, str]]:

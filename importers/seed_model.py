@@ -1,197 +1,53 @@
-"""The seed dataset's file format as pydantic models (see importers/data/seed/README.md)."""
+"""The seed dataset's file format as pydantic models (see importers/data/seed/README.md).
+
+Nothing here restates the graph model: every entry's ``props`` model, the labels and relationship types an
+entry may name and the endpoints a relationship may link come from ``schema.graph_model()`` through
+``schema.validation`` and ``schema.narrowings``. This module adds only what is particular to the files: the
+entry fields (quote, passage, confidence, note), references written ``Label:uid``, and ``canonical.yaml``.
+"""
 
 from __future__ import annotations
 
 import datetime as dt
-from enum import StrEnum
-from typing import Annotated, Any, Literal
+from typing import TYPE_CHECKING, Annotated, Any, Literal, Union, cast
 
-from pydantic import BaseModel, ConfigDict, Field, StringConstraints, field_validator, model_validator
+from pydantic import ConfigDict, Field, StringConstraints, create_model, field_validator, model_validator
 
-from schema.models import SLUG_PATTERN, ChallengeCategory, CityRole, Outcome, RelType
+from schema import graph_model
+from schema.models import COUNTRY_PATTERN, SLUG_PATTERN, RelType
+from schema.narrowings import SEED_IMPLIED_TYPES
+from schema.validation import StrictModel, Text, edge_model, properties_model
+from schema.vocabularies import ChallengeCategory, SourceKind
 
 Slug = Annotated[str, StringConstraints(pattern=SLUG_PATTERN)]
 Quote = Annotated[str, StringConstraints(min_length=3)]
-Country = Annotated[str, StringConstraints(pattern=r"^[A-Z]{2}$")]
+Country = Annotated[str, StringConstraints(pattern=COUNTRY_PATTERN)]
 Confidence = Annotated[float, Field(ge=0.0, le=1.0)]
-Text = Annotated[str, StringConstraints(min_length=1)]
+
+SOURCE_LABEL = "Source"
+# The labels a document entry may define: every label but Source (the file's own ``source`` block).
+ENTRY_LABELS: tuple[str, ...] = tuple(label for label in graph_model().labels if label != SOURCE_LABEL)
+# The relationship types an entry may list (SOURCED_FROM is written by the importer from the quotes).
+ENTRY_TYPES: tuple[RelType, ...] = tuple(t for t in RelType if t.value not in SEED_IMPLIED_TYPES)
 
 
-class NodeLabel(StrEnum):
-    CITY = "City"
-    PROJECT = "Project"
-    NETWORK = "Network"
-    ORGANISATION = "Organisation"
-    THEMATIC_FIELD = "ThematicField"
-    CHALLENGE = "Challenge"
-    SOLUTION = "Solution"
-    BEST_PRACTICE = "BestPractice"
-    EVENT = "Event"
-
-
-class Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
-
-
-# ---------------------------------------------------------------------------------------------------- node props
-
-
-class CityProps(Strict):
-    country: Country | None = None
-    description: Text | None = None
-
-
-class ProjectProps(Strict):
-    acronym: Text | None = None
-    full_name: Text | None = None
-    grant_agreement: Text | None = None
-    programme: Text | None = None
-    call: Text | None = None
-    start_date: dt.date | None = None
-    end_date: dt.date | None = None
-    description: Text | None = None
-
-
-class NetworkProps(Strict):
-    kind: Literal["cluster", "city-network", "eu-initiative", "association"] | None = None
-    url: Text | None = None
-    description: Text | None = None
-
-
-class OrganisationProps(Strict):
-    short_name: Text | None = None
-    country: Country | None = None
-    kind: (
-        Literal[
-            "city",
-            "research",
-            "university",
-            "industry",
-            "sme",
-            "utility",
-            "association",
-            "public-body",
-            "ngo",
-            "consultancy",
-        ]
-        | None
-    ) = None
-    description: Text | None = None
-
-
-class ThematicFieldProps(Strict):
-    framework: Slug | None = None
-    description: Text | None = None
-
-
-class ChallengeProps(Strict):
-    category: ChallengeCategory | None = None
-    description: Text | None = None
-
-
-class SolutionProps(Strict):
-    status: Text | None = None
-    as_of: dt.date | None = None
-    outcomes: list[Text] = Field(default_factory=list)
-    description: Text | None = None
-
-
-class BestPracticeProps(Strict):
-    kind: Literal["lesson", "recommendation", "guideline", "method"] | None = None
-    description: Text | None = None
-
-
-class EventProps(Strict):
-    kind: (
-        Literal[
-            "workshop",
-            "consortium-meeting",
-            "network-meeting",
-            "webinar",
-            "site-visit",
-            "study-tour",
-            "conference",
-            "expo",
-        ]
-        | None
-    ) = None
-    start_date: dt.date | None = None
-    end_date: dt.date | None = None
-    description: Text | None = None
-
-
-# ------------------------------------------------------------------------------------------------ relationships
-
-L = NodeLabel
-ALLOWED_ENDPOINTS: dict[RelType, set[tuple[NodeLabel, NodeLabel]]] = {
-    RelType.PARTICIPATES_IN: {(L.CITY, L.PROJECT)},
-    RelType.PARTNER_IN: {(L.ORGANISATION, L.PROJECT)},
-    RelType.LOCATED_IN: {(L.ORGANISATION, L.CITY)},
-    RelType.MEMBER_OF: {(L.CITY, L.NETWORK), (L.PROJECT, L.NETWORK), (L.ORGANISATION, L.NETWORK)},
-    RelType.PART_OF: {(L.NETWORK, L.NETWORK), (L.SOLUTION, L.PROJECT)},
-    RelType.WORKS_ON: {(L.PROJECT, L.THEMATIC_FIELD)},
-    RelType.FACES: {(L.CITY, L.CHALLENGE)},
-    RelType.IN_FIELD: {
-        (L.CHALLENGE, L.THEMATIC_FIELD),
-        (L.SOLUTION, L.THEMATIC_FIELD),
-        (L.BEST_PRACTICE, L.THEMATIC_FIELD),
-    },
-    RelType.RELATED_TO: {(L.CHALLENGE, L.CHALLENGE)},
-    RelType.IMPLEMENTED_IN: {(L.SOLUTION, L.CITY)},
-    RelType.ADDRESSES: {(L.SOLUTION, L.CHALLENGE), (L.BEST_PRACTICE, L.CHALLENGE)},
-    RelType.LEARNED_FROM: {
-        (L.BEST_PRACTICE, L.PROJECT),
-        (L.BEST_PRACTICE, L.EVENT),
-        (L.BEST_PRACTICE, L.SOLUTION),
-    },
-    RelType.HELD_IN: {(L.EVENT, L.CITY)},
-    RelType.ORGANISED_BY: {(L.EVENT, L.PROJECT), (L.EVENT, L.NETWORK)},
-    RelType.DISCUSSED: {
-        (L.EVENT, L.CHALLENGE),
-        (L.EVENT, L.SOLUTION),
-        (L.EVENT, L.BEST_PRACTICE),
-        (L.EVENT, L.THEMATIC_FIELD),
-    },
-    RelType.ATTENDED: {(L.CITY, L.EVENT), (L.ORGANISATION, L.EVENT)},
-}
-
-
-class NoProps(Strict):
-    pass
-
-
-class CityRoleProps(Strict):
-    role: CityRole
-    role_label: Text | None = None
-
-
-class OrganisationRoleProps(Strict):
-    role: Text
-    role_label: Text | None = None
-
-
-class FacesProps(Strict):
-    group_statement: bool = False
-
-
-class AddressesProps(Strict):
-    outcome: Outcome
-
-
-class ImplementedInProps(Strict):
-    status: Text | None = None
-
-
-class Ref(Strict):
-    label: NodeLabel
+class Ref(StrictModel):
+    label: str
     uid: Slug
 
+    @field_validator("label")
+    @classmethod
+    def _known_label(cls, value: str) -> str:
+        if value not in ENTRY_LABELS:
+            raise ValueError(f"unknown label {value!r} (known: {', '.join(ENTRY_LABELS)})")
+        return value
+
     @property
-    def key(self) -> tuple[NodeLabel, str]:
+    def key(self) -> tuple[str, str]:
         return (self.label, self.uid)
 
     def __str__(self) -> str:
-        return f"{self.label.value}:{self.uid}"
+        return f"{self.label}:{self.uid}"
 
 
 def _parse_ref(value: Any) -> Any:
@@ -206,11 +62,11 @@ def _parse_ref(value: Any) -> Any:
 # ------------------------------------------------------------------------------------------------------ entries
 
 
-class SourceEntry(Strict):
+class SourceEntry(StrictModel):
     uid: Slug
     file_name: Text
     name: Text
-    kind: Literal["deliverable", "meeting-record", "article", "report"]
+    kind: SourceKind
     published: dt.date | None = None
     period_start: dt.date | None = None
     period_end: dt.date | None = None
@@ -222,12 +78,12 @@ class SourceEntry(Strict):
         return self.published or self.period_end
 
 
-class NodeEntryBase(Strict):
-    label: NodeLabel
+class NodeEntryBase(StrictModel):
+    label: str
     uid: Slug
     name: Text | None = None
     aliases: list[Text] = Field(default_factory=list)
-    props: Strict
+    props: StrictModel
     quote: Quote
     passage: Text | None = None
     confidence: Confidence = 1.0
@@ -243,72 +99,26 @@ class NodeEntryBase(Strict):
         return Ref(label=self.label, uid=self.uid)
 
 
-class CityEntry(NodeEntryBase):
-    label: Literal[NodeLabel.CITY]
-    props: CityProps = CityProps()
+def _node_entry(label: str) -> type[NodeEntryBase]:
+    props = properties_model(label, "seed")
+    return create_model(
+        f"{label}Entry",
+        __base__=NodeEntryBase,
+        label=(cast(Any, Literal[label]), ...),
+        props=(props, props()),
+    )
 
 
-class ProjectEntry(NodeEntryBase):
-    label: Literal[NodeLabel.PROJECT]
-    props: ProjectProps = ProjectProps()
+NODE_ENTRIES: dict[str, type[NodeEntryBase]] = {label: _node_entry(label) for label in ENTRY_LABELS}
 
 
-class NetworkEntry(NodeEntryBase):
-    label: Literal[NodeLabel.NETWORK]
-    props: NetworkProps = NetworkProps()
-
-
-class OrganisationEntry(NodeEntryBase):
-    label: Literal[NodeLabel.ORGANISATION]
-    props: OrganisationProps = OrganisationProps()
-
-
-class ThematicFieldEntry(NodeEntryBase):
-    label: Literal[NodeLabel.THEMATIC_FIELD]
-    props: ThematicFieldProps = ThematicFieldProps()
-
-
-class ChallengeEntry(NodeEntryBase):
-    label: Literal[NodeLabel.CHALLENGE]
-    props: ChallengeProps = ChallengeProps()
-
-
-class SolutionEntry(NodeEntryBase):
-    label: Literal[NodeLabel.SOLUTION]
-    props: SolutionProps = SolutionProps()
-
-
-class BestPracticeEntry(NodeEntryBase):
-    label: Literal[NodeLabel.BEST_PRACTICE]
-    props: BestPracticeProps = BestPracticeProps()
-
-
-class EventEntry(NodeEntryBase):
-    label: Literal[NodeLabel.EVENT]
-    props: EventProps = EventProps()
-
-
-NodeEntry = Annotated[
-    CityEntry
-    | ProjectEntry
-    | NetworkEntry
-    | OrganisationEntry
-    | ThematicFieldEntry
-    | ChallengeEntry
-    | SolutionEntry
-    | BestPracticeEntry
-    | EventEntry,
-    Field(discriminator="label"),
-]
-
-
-class RelationshipEntryBase(Strict):
+class RelationshipEntryBase(StrictModel):
     model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True)
 
     type: RelType
     source: Ref = Field(alias="from")
     target: Ref = Field(alias="to")
-    props: Strict
+    props: StrictModel
     quote: Quote
     group_quote: Quote | None = None
     confidence: Confidence = 1.0
@@ -319,8 +129,9 @@ class RelationshipEntryBase(Strict):
 
     @model_validator(mode="after")
     def _check(self) -> RelationshipEntryBase:
-        if (self.source.label, self.target.label) not in ALLOWED_ENDPOINTS[self.type]:
-            allowed = ", ".join(f"{a.value}->{b.value}" for a, b in sorted(ALLOWED_ENDPOINTS[self.type]))
+        model = graph_model()
+        if not model.allows(self.type.value, self.source.label, self.target.label):
+            allowed = ", ".join(f"{a}->{b}" for a, b in sorted(model.endpoints[self.type.value]))
             raise ValueError(
                 f"{self.type.value} cannot link {self.source} to {self.target} (allowed: {allowed})"
             )
@@ -334,66 +145,39 @@ class RelationshipEntryBase(Strict):
         return props
 
     @property
-    def key(self) -> tuple[RelType, tuple[NodeLabel, str], tuple[NodeLabel, str]]:
+    def key(self) -> tuple[RelType, tuple[str, str], tuple[str, str]]:
         return (self.type, self.source.key, self.target.key)
 
 
-class ParticipatesInEntry(RelationshipEntryBase):
-    type: Literal[RelType.PARTICIPATES_IN]
-    props: CityRoleProps
+def _relationship_entry(rel_type: RelType) -> type[RelationshipEntryBase]:
+    props = edge_model(rel_type.value)
+    required = any(info.is_required() for info in props.model_fields.values())
+    return create_model(
+        f"{rel_type.value.title().replace('_', '')}Entry",
+        __base__=RelationshipEntryBase,
+        type=(cast(Any, Literal[rel_type]), ...),
+        props=(props, ...) if required else (props, props()),
+    )
 
 
-class PartnerInEntry(RelationshipEntryBase):
-    type: Literal[RelType.PARTNER_IN]
-    props: OrganisationRoleProps
+RELATIONSHIP_ENTRIES: dict[RelType, type[RelationshipEntryBase]] = {
+    rel_type: _relationship_entry(rel_type) for rel_type in ENTRY_TYPES
+}
 
 
-class FacesEntry(RelationshipEntryBase):
-    type: Literal[RelType.FACES]
-    props: FacesProps = FacesProps()
-
-
-class AddressesEntry(RelationshipEntryBase):
-    type: Literal[RelType.ADDRESSES]
-    props: AddressesProps
-
-
-class ImplementedInEntry(RelationshipEntryBase):
-    type: Literal[RelType.IMPLEMENTED_IN]
-    props: ImplementedInProps = ImplementedInProps()
-
-
-class PlainRelationshipEntry(RelationshipEntryBase):
-    """Relationship types without properties of their own (SOURCED_FROM is written by the importer)."""
-
-    type: Literal[
-        RelType.LOCATED_IN,
-        RelType.MEMBER_OF,
-        RelType.PART_OF,
-        RelType.WORKS_ON,
-        RelType.IN_FIELD,
-        RelType.RELATED_TO,
-        RelType.LEARNED_FROM,
-        RelType.HELD_IN,
-        RelType.ORGANISED_BY,
-        RelType.DISCUSSED,
-        RelType.ATTENDED,
+if TYPE_CHECKING:
+    NodeEntry = NodeEntryBase
+    RelationshipEntry = RelationshipEntryBase
+else:
+    # One entry model per label and per type, chosen by the entry's own ``label`` / ``type``.
+    NodeEntry = Annotated[Union[tuple(NODE_ENTRIES.values())], Field(discriminator="label")]  # noqa: UP007
+    RelationshipEntry = Annotated[
+        Union[tuple(RELATIONSHIP_ENTRIES.values())],  # noqa: UP007
+        Field(discriminator="type"),
     ]
-    props: NoProps = NoProps()
 
 
-RelationshipEntry = Annotated[
-    ParticipatesInEntry
-    | PartnerInEntry
-    | FacesEntry
-    | AddressesEntry
-    | ImplementedInEntry
-    | PlainRelationshipEntry,
-    Field(discriminator="type"),
-]
-
-
-class DocumentFile(Strict):
+class DocumentFile(StrictModel):
     """One source document's facts."""
 
     source: SourceEntry
@@ -401,7 +185,7 @@ class DocumentFile(Strict):
     relationships: list[RelationshipEntry] = Field(default_factory=list)
 
 
-class CanonicalCity(Strict):
+class CanonicalCity(StrictModel):
     uid: Slug
     name: Text
     aliases: list[Text] = Field(default_factory=list)
@@ -412,14 +196,14 @@ class CanonicalCity(Strict):
     geo_source: Text | None = None
 
 
-class CanonicalChallenge(Strict):
+class CanonicalChallenge(StrictModel):
     uid: Slug
     name: Text
     category: ChallengeCategory
     description: Text | None = None
 
 
-class CanonicalFile(Strict):
+class CanonicalFile(StrictModel):
     """Canonical names and reference data of entities shared across documents (no facts of its own)."""
 
     cities: list[CanonicalCity] = Field(default_factory=list)

@@ -32,16 +32,26 @@ def delete_node(label: str) -> LiteralString:
 
 
 def link(rel_type: str, source: str, target: str) -> LiteralString:
+    """MERGE a curator's relationship with its provenance: ``$source_id`` + ``$quote`` (appended to the
+    relationship's sources unless already there) or ``$note``; stamped with who and when and marked curated, so
+    imports keep it. Returns 0 rows linked when an endpoint (or the named Source) does not exist."""
     return (
         "MATCH (a:"
         + allowlist.label(source)
         + " {uid: $source}), (b:"
         + allowlist.label(target)
         + " {uid: $target}) "
-        "MERGE (a)-[r:"
-        + allowlist.rel_type(rel_type)
-        + "]->(b) SET r += $props, r.updated_at = datetime(), r.updated_by = $actor, "
-        "r.curated = true RETURN count(r) AS linked"
+        "OPTIONAL MATCH (src:Source {uid: $source_id}) "
+        "WITH a, b, src WHERE $source_id IS NULL OR src IS NOT NULL "
+        "MERGE (a)-[r:" + allowlist.rel_type(rel_type) + "]->(b) "
+        "WITH r, src, coalesce(r.source_ids, []) AS ids, coalesce(r.quotes, []) AS quotes "
+        "WITH r, src IS NULL OR src.uid IN ids AS known, ids, quotes, src "
+        "SET r += $props, "
+        "r.source_ids = CASE WHEN known THEN ids ELSE ids + src.uid END, "
+        "r.quotes = CASE WHEN known THEN quotes ELSE quotes + $quote END, "
+        "r.note = coalesce($note, r.note), "
+        "r.updated_at = datetime(), r.updated_by = $actor, r.curated = true "
+        "RETURN count(r) AS linked"
     )
 
 

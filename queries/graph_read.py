@@ -1,59 +1,64 @@
-"""Compile a GraphQL selection over the graph model into ONE Cypher statement (plus one count when asked).
+"""Compile a selection over the graph model into ONE Cypher statement (plus one count when asked).
 
-The GraphQL layer hands over a ``Selection`` tree (fields, nested relationship fields with their ``where`` and
-``first``) and a ``where`` dict per connection; this module turns it into a read whose shape follows the query:
-nested relationships become ``COLLECT {}`` subqueries inside the map projection, so the number of statements never
-depends on how many nodes a page holds (no N+1). Labels, relationship types and property names come from
-``GraphModel`` — derived from the neomodel classes, an allowlist — and every value is a parameter.
+The API hands over a ``Selection`` tree (scalar fields, nested relationship fields with their ``where`` and
+``first``) and a ``Where`` tree per connection, both built from the typed inputs GraphQL already coerced; this
+module turns them into a read whose shape follows the query: nested relationships become ``COLLECT {}``
+subqueries inside the map projection, so the number of statements never depends on how many nodes a page holds
+(no N+1). Labels, relationship types and property names come from ``read_model()`` — derived from
+``schema.graph_model()``, an allowlist — and every value is a parameter (``$p0``, ``$p1``... in the order met).
+
+Example:
+    >>> text, params = count_statement("City", Where(fields=(FieldFilter("country", (("eq", "FR"),)),)))
+    >>> text
+    'MATCH (n:City) WHERE n.country = $p0 RETURN count(n) AS total'
+    >>> params
+    {'p0': 'FR'}
 """
 
 from __future__ import annotations
 
 import base64
-import datetime as dt
+import functools
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
+from enum import StrEnum
 from typing import Any, Literal, LiteralString
 
-from kg.errors import KGError
-from schema.models import NODE_MODELS
+from kg.core.errors import InvalidInputError
+from schema import graph_model
+from schema.graph import PropertySpec, ScalarKind
 from schema.naming import camel_case
 
-ScalarKind = Literal["string", "int", "float", "bool", "date", "datetime", "strings"]
 Direction = Literal["out", "in"]
+Quantifier = Literal["some", "none", "all"]
 
-HIDDEN_PROPERTIES = frozenset({"embedding", "embedding_text"})
 MAX_PAGE = 100
 DEFAULT_PAGE = 20
 MAX_NESTED = 100
 
-_KINDS: dict[str, ScalarKind] = {
-    "StringProperty": "string",
-    "IntegerProperty": "int",
-    "FloatProperty": "float",
-    "BooleanProperty": "bool",
-    "DateProperty": "date",
-    "DateTimeProperty": "datetime",
-}
 
-
-class QueryCompileError(KGError):
+class QueryCompileError(InvalidInputError):
     """A selection or filter names something the graph model does not have, or a value of the wrong kind."""
+
+
+# ------------------------------------------------------------------------------------------------ the model
 
 
 @dataclass(frozen=True)
 class ScalarMeta:
-    prop: str
+    prop: str  # the Neo4j property
     kind: ScalarKind
+    vocabulary: type[StrEnum] | None = None
 
 
 @dataclass(frozen=True)
 class RelMeta:
-    name: str
+    name: str  # GraphQL (camelCase) field name
     rel_type: str
     direction: Direction
     target: str
-    edge: dict[str, ScalarMeta]
+    edge: dict[str, ScalarMeta]  # GraphQL name -> edge property
 
 
 @dataclass(frozen=True)
@@ -63,48 +68,66 @@ class LabelMeta:
     rels: dict[str, RelMeta]  # GraphQL name -> relationship
 
 
-def _scalars(properties: dict[str, Any]) -> dict[str, ScalarMeta]:
-    scalars: dict[str, ScalarMeta] = {}
-    for prop, definition in sorted(properties.items()):
-        if prop in HIDDEN_PROPERTIES:
-            continue
-        kind_name = type(definition).__name__
-        if kind_name == "ArrayProperty":
-            kind: ScalarKind | None = (
-                "strings" if type(definition.base_property).__name__ == "StringProperty" else None
-            )
-        else:
-            kind = _KINDS.get(kind_name)
-        if kind is not None:
-            scalars[camel_case(prop)] = ScalarMeta(prop, kind)
-    return scalars
+def _scalars(properties: dict[str, PropertySpec]) -> dict[str, ScalarMeta]:
+    return {
+        camel_case(name): ScalarMeta(name, spec.kind, spec.vocabulary)
+        for name, spec in sorted(properties.items())
+        if not spec.hidden and spec.kind != "vector"
+    }
 
 
-def _build_model() -> dict[str, LabelMeta]:
+@functools.cache
+def read_model() -> dict[str, LabelMeta]:
+    """What GraphQL may read and filter: every label's visible properties and relationships, by GraphQL name."""
     labels: dict[str, LabelMeta] = {}
-    for model in NODE_MODELS:
-        rels: dict[str, RelMeta] = {}
-        for name, definition in sorted(
-            model.defined_properties(aliases=False, properties=False, rels=True).items()
-        ):
-            raw = definition._raw_class
-            target = raw if isinstance(raw, str) else raw.__name__
-            edge_model = definition.definition["model"]
-            edge = _scalars(edge_model.defined_properties(aliases=False, rels=False)) if edge_model else {}
-            direction: Direction = "out" if definition.definition["direction"] == 1 else "in"
-            rels[camel_case(name)] = RelMeta(
-                camel_case(name), definition.definition["relation_type"], direction, target, edge
+    for label, spec in graph_model().labels.items():
+        rels = {
+            camel_case(name): RelMeta(
+                camel_case(name), rel.rel_type.value, rel.direction, rel.target, _scalars(rel.edge)
             )
-        labels[model.__name__] = LabelMeta(
-            model.__name__, _scalars(model.defined_properties(aliases=False, rels=False)), rels
-        )
+            for name, rel in sorted(spec.relationships.items())
+        }
+        labels[label] = LabelMeta(label, _scalars(spec.properties), rels)
     return labels
 
 
-GRAPH_MODEL: dict[str, LabelMeta] = _build_model()
+def _label(label: str) -> LabelMeta:
+    model = read_model()
+    if label not in model:
+        raise QueryCompileError(f"unknown label {label!r}")
+    return model[label]
 
 
-# ------------------------------------------------------------------------------------------------ selections
+# ------------------------------------------------------------------------------------------------ inputs
+
+
+@dataclass(frozen=True)
+class FieldFilter:
+    """Operators on one scalar field: ``(("gte", 100000), ("lt", 1000000))``."""
+
+    field: str  # GraphQL name
+    ops: tuple[tuple[str, Any], ...]
+
+
+@dataclass(frozen=True)
+class RelFilter:
+    """``some`` / ``none`` / ``all`` related nodes (and edges) satisfy the conditions."""
+
+    rel: str  # GraphQL name of the relationship field
+    quantifier: Quantifier
+    edge: tuple[FieldFilter, ...] = ()
+    node: Where | None = None
+
+
+@dataclass(frozen=True)
+class Where:
+    """All conditions must hold. ``any_of`` is OR (an empty OR is false); ``negated`` is NOT."""
+
+    fields: tuple[FieldFilter, ...] = ()
+    rels: tuple[RelFilter, ...] = ()
+    all_of: tuple[Where, ...] = ()
+    any_of: tuple[Where, ...] | None = None
+    negated: Where | None = None
 
 
 @dataclass
@@ -119,13 +142,13 @@ class Selection:
 @dataclass
 class RelSelection:
     rel: str  # GraphQL name of the relationship field
-    where: dict[str, Any] | None
-    first: int
-    edge_scalars: list[str]
-    node: Selection | None
+    where: Where | None = None
+    first: int = DEFAULT_PAGE
+    edge_scalars: list[str] = field(default_factory=list)
+    node: Selection | None = None
 
 
-@dataclass
+@dataclass(frozen=True)
 class Sort:
     field: str
     descending: bool = False
@@ -141,59 +164,64 @@ class _Params:
         return "$" + name
 
 
-# ------------------------------------------------------------------------------------------------ filters
+# ------------------------------------------------------------------------------------------------ operators
 
-_OPERATORS: dict[str, str] = {"eq": "=", "gt": ">", "gte": ">=", "lt": "<", "lte": "<="}
-_ALLOWED_OPS: dict[ScalarKind, set[str]] = {
-    "string": {"eq", "in", "contains", "startsWith", "endsWith"},
-    "int": {"eq", "in", "gt", "gte", "lt", "lte"},
-    "float": {"eq", "in", "gt", "gte", "lt", "lte"},
-    "date": {"eq", "in", "gt", "gte", "lt", "lte"},
-    "datetime": {"eq", "gt", "gte", "lt", "lte"},
-    "bool": {"eq"},
-    "strings": {"includes"},
+# operator -> Cypher, given the property expression and the parameter placeholder.
+OPERATORS: dict[str, Callable[[str, str], str]] = {
+    "eq": lambda prop, value: f"{prop} = {value}",
+    "in": lambda prop, value: f"{prop} IN {value}",
+    "gt": lambda prop, value: f"{prop} > {value}",
+    "gte": lambda prop, value: f"{prop} >= {value}",
+    "lt": lambda prop, value: f"{prop} < {value}",
+    "lte": lambda prop, value: f"{prop} <= {value}",
+    "contains": lambda prop, value: f"toLower({prop}) CONTAINS toLower({value})",
+    "starts_with": lambda prop, value: f"toLower({prop}) STARTS WITH toLower({value})",
+    "ends_with": lambda prop, value: f"toLower({prop}) ENDS WITH toLower({value})",
+    "includes": lambda prop, value: f"{value} IN coalesce({prop}, [])",
+}
+_ORDERED = frozenset({"eq", "in", "gt", "gte", "lt", "lte"})
+OPERATORS_BY_KIND: dict[str, frozenset[str]] = {
+    "string": frozenset({"eq", "in", "contains", "starts_with", "ends_with"}),
+    "vocabulary": frozenset({"eq", "in"}),
+    "int": _ORDERED,
+    "float": _ORDERED,
+    "date": _ORDERED,
+    "datetime": _ORDERED - {"in"},
+    "bool": frozenset({"eq"}),
+    "strings": frozenset({"includes"}),
+}
+
+# quantifier -> Cypher, given the pattern and the condition on its relationship and node.
+QUANTIFIERS: dict[str, Callable[[str, str], str]] = {
+    "some": lambda pattern, inner: f"EXISTS {{ MATCH {pattern} WHERE {inner} }}",
+    "none": lambda pattern, inner: f"NOT EXISTS {{ MATCH {pattern} WHERE {inner} }}",
+    "all": lambda pattern, inner: f"NOT EXISTS {{ MATCH {pattern} WHERE NOT ({inner}) }}",
 }
 
 
-def _coerce(kind: ScalarKind, value: Any) -> Any:
-    """Literal arguments reach the compiler as text (GraphQL AST values); variables arrive typed."""
-    try:
-        if kind == "int":
-            return int(value)
-        if kind == "float":
-            return float(value)
-        if kind == "bool":
-            return value if isinstance(value, bool) else str(value).lower() == "true"
-        if kind == "date":
-            return value if isinstance(value, dt.date) else dt.date.fromisoformat(str(value))
-        if kind == "datetime":
-            return value if isinstance(value, dt.datetime) else dt.datetime.fromisoformat(str(value))
-    except ValueError as error:
-        raise QueryCompileError(f"{value!r} is not a valid {kind}") from error
-    return str(value)
+def operator_kind(meta: ScalarMeta) -> str:
+    return "vocabulary" if meta.vocabulary is not None else meta.kind
 
 
-def _scalar_condition(var: str, meta: ScalarMeta, ops: dict[str, Any], params: _Params) -> list[str]:
-    prop = f"{var}.{meta.prop}"
+def _plain(value: Any) -> Any:
+    """Enum members (vocabularies) as the strings Neo4j stores."""
+    if isinstance(value, list | tuple):
+        return [_plain(item) for item in value]
+    return getattr(value, "value", value)
+
+
+def _field_conditions(
+    var: str, meta: ScalarMeta, ops: tuple[tuple[str, Any], ...], params: _Params
+) -> list[str]:
     conditions: list[str] = []
-    for op, value in sorted(ops.items()):
+    for op, value in ops:
         if value is None:
             continue
-        if op not in _ALLOWED_OPS[meta.kind]:
+        if op not in OPERATORS_BY_KIND[operator_kind(meta)]:
             raise QueryCompileError(f"filter {op!r} is not available on {meta.prop}")
-        value = [_coerce(meta.kind, v) for v in value] if op == "in" else _coerce(meta.kind, value)
-        if op in _OPERATORS:
-            conditions.append(f"{prop} {_OPERATORS[op]} {params.add(value)}")
-        elif op == "in":
-            conditions.append(f"{prop} IN {params.add(list(value))}")
-        elif op == "contains":
-            conditions.append(f"toLower({prop}) CONTAINS toLower({params.add(value)})")
-        elif op == "startsWith":
-            conditions.append(f"toLower({prop}) STARTS WITH toLower({params.add(value)})")
-        elif op == "endsWith":
-            conditions.append(f"toLower({prop}) ENDS WITH toLower({params.add(value)})")
-        elif op == "includes":
-            conditions.append(f"{params.add(value)} IN coalesce({prop}, [])")
+        if op == "in" and not isinstance(value, list | tuple):
+            raise QueryCompileError(f"filter 'in' on {meta.prop} takes a list")
+        conditions.append(OPERATORS[op](f"{var}.{meta.prop}", params.add(_plain(value))))
     return conditions
 
 
@@ -202,77 +230,72 @@ def _pattern(var: str, rel: RelMeta, rel_var: str, node_var: str) -> str:
     return f"({var}){arrow}({node_var}:{rel.target})"
 
 
-def where_clause(label: str, var: str, where: dict[str, Any] | None, params: _Params, depth: int = 0) -> str:
-    """A Cypher boolean expression (``true`` for no filter) for a GraphQL ``where`` input."""
-    if not where:
+def where_clause(label: str, var: str, where: Where | None, params: _Params, depth: int = 0) -> str:
+    """A Cypher boolean expression (``true`` for no filter) for a ``Where`` on ``label`` bound to ``var``."""
+    if where is None:
         return "true"
     meta = _label(label)
     parts: list[str] = []
-    for key, value in sorted(where.items()):
-        if value is None:
-            continue
-        if key == "AND":
-            parts.extend(f"({where_clause(label, var, item, params, depth)})" for item in value)
-        elif key == "OR":
-            alternatives = [f"({where_clause(label, var, item, params, depth)})" for item in value]
-            parts.append("(" + " OR ".join(alternatives or ["false"]) + ")")
-        elif key == "NOT":
-            parts.append(f"NOT ({where_clause(label, var, value, params, depth)})")
-        elif key in meta.scalars:
-            parts.extend(_scalar_condition(var, meta.scalars[key], value, params))
-        elif key in meta.rels:
-            parts.extend(_rel_condition(var, meta.rels[key], value, params, depth + 1))
-        else:
-            raise QueryCompileError(f"{label} has no field {key!r} to filter on")
+    for filt in where.fields:
+        if filt.field not in meta.scalars:
+            raise QueryCompileError(f"{label} has no field {filt.field!r} to filter on")
+        parts.extend(_field_conditions(var, meta.scalars[filt.field], filt.ops, params))
+    for rel_filter in where.rels:
+        if rel_filter.rel not in meta.rels:
+            raise QueryCompileError(f"{label} has no relationship {rel_filter.rel!r} to filter on")
+        parts.append(_rel_condition(var, meta.rels[rel_filter.rel], rel_filter, params, depth + 1))
+    parts.extend(f"({where_clause(label, var, item, params, depth)})" for item in where.all_of)
+    if where.any_of is not None:
+        alternatives = [f"({where_clause(label, var, item, params, depth)})" for item in where.any_of]
+        parts.append("(" + " OR ".join(alternatives or ["false"]) + ")")
+    if where.negated is not None:
+        parts.append(f"NOT ({where_clause(label, var, where.negated, params, depth)})")
     return " AND ".join(parts) or "true"
 
 
 def _edge_condition(
-    rel: RelMeta, rel_var: str, node_var: str, filt: dict[str, Any], params: _Params, depth: int
+    rel: RelMeta,
+    rel_var: str,
+    node_var: str,
+    edge: tuple[FieldFilter, ...],
+    node: Where | None,
+    params: _Params,
+    depth: int,
 ) -> str:
     parts: list[str] = []
-    for key, ops in sorted((filt.get("edge") or {}).items()):
-        if key not in rel.edge:
-            raise QueryCompileError(f"{rel.name} has no edge property {key!r}")
-        parts.extend(_scalar_condition(rel_var, rel.edge[key], ops, params))
-    parts.append(f"({where_clause(rel.target, node_var, filt.get('node'), params, depth)})")
+    for filt in edge:
+        if filt.field not in rel.edge:
+            raise QueryCompileError(f"{rel.name} has no edge property {filt.field!r}")
+        parts.extend(_field_conditions(rel_var, rel.edge[filt.field], filt.ops, params))
+    parts.append(f"({where_clause(rel.target, node_var, node, params, depth)})")
     return " AND ".join(parts)
 
 
-def _rel_condition(
-    var: str, rel: RelMeta, quantifiers: dict[str, Any], params: _Params, depth: int
-) -> list[str]:
+def _rel_condition(var: str, rel: RelMeta, filt: RelFilter, params: _Params, depth: int) -> str:
+    if filt.quantifier not in QUANTIFIERS:
+        raise QueryCompileError(f"unknown relationship quantifier {filt.quantifier!r} (some, none, all)")
     # Filter variables (fr*, fm*) never collide with projection variables (n*, r*) of enclosing scopes.
     rel_var, node_var = f"fr{depth}", f"fm{depth}"
-    pattern = _pattern(var, rel, rel_var, node_var)
-    conditions: list[str] = []
-    for quantifier, filt in sorted(quantifiers.items()):
-        if filt is None:
-            continue
-        inner = _edge_condition(rel, rel_var, node_var, filt, params, depth)
-        if quantifier == "some":
-            conditions.append(f"EXISTS {{ MATCH {pattern} WHERE {inner} }}")
-        elif quantifier == "none":
-            conditions.append(f"NOT EXISTS {{ MATCH {pattern} WHERE {inner} }}")
-        elif quantifier == "all":
-            conditions.append(f"NOT EXISTS {{ MATCH {pattern} WHERE NOT ({inner}) }}")
-        else:
-            raise QueryCompileError(f"unknown relationship quantifier {quantifier!r} (some, none, all)")
-    return conditions
-
-
-def _label(label: str) -> LabelMeta:
-    if label not in GRAPH_MODEL:
-        raise QueryCompileError(f"unknown label {label!r}")
-    return GRAPH_MODEL[label]
+    inner = _edge_condition(rel, rel_var, node_var, filt.edge, filt.node, params, depth)
+    return QUANTIFIERS[filt.quantifier](_pattern(var, rel, rel_var, node_var), inner)
 
 
 # ------------------------------------------------------------------------------------------------ projection
 
+UID_KEY = "__uid"  # the projection key of a node's uid; GraphQL names cannot start with "__" (reserved)
+_KEY = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
+
+
+def _safe_key(key: str) -> str:
+    # Response keys are GraphQL names or aliases ([_A-Za-z][_0-9A-Za-z]*); "__" is reserved for the uid.
+    if not _KEY.match(key) or key.startswith("__"):
+        raise QueryCompileError(f"invalid response key {key!r}")
+    return key
+
 
 def _projection(selection: Selection, var: str, params: _Params, depth: int) -> str:
     meta = _label(selection.label)
-    entries = ["__uid: " + var + ".uid"]
+    entries = [f"{UID_KEY}: {var}.uid"]
     for name in selection.scalars:
         if name not in meta.scalars:
             raise QueryCompileError(f"{selection.label} has no field {name!r}")
@@ -287,14 +310,16 @@ def _nested(meta: LabelMeta, var: str, nested: RelSelection, params: _Params, de
         raise QueryCompileError(f"{meta.label} has no relationship {nested.rel!r}")
     rel = meta.rels[nested.rel]
     rel_var, node_var = f"r{depth}", f"n{depth}"
-    condition = _edge_condition(rel, rel_var, node_var, {"node": nested.where}, params, depth)
+    condition = _edge_condition(rel, rel_var, node_var, (), nested.where, params, depth)
     edge_entries = []
     for name in nested.edge_scalars:
         if name not in rel.edge:
             raise QueryCompileError(f"{rel.name} edges have no field {name!r}")
         edge_entries.append(f"{name}: {rel_var}.{rel.edge[name].prop}")
     node = (
-        _projection(nested.node, node_var, params, depth) if nested.node else "{__uid: " + node_var + ".uid}"
+        _projection(nested.node, node_var, params, depth)
+        if nested.node
+        else "{" + UID_KEY + ": " + node_var + ".uid}"
     )
     edge_entries.append("node: " + node)
     limit = params.add(min(max(nested.first, 0), MAX_NESTED))
@@ -306,16 +331,6 @@ def _nested(meta: LabelMeta, var: str, nested: RelSelection, params: _Params, de
     )
 
 
-_KEY = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
-
-
-def _safe_key(key: str) -> str:
-    # Response keys are GraphQL names or aliases (already [_A-Za-z][_0-9A-Za-z]* by the GraphQL grammar).
-    if not _KEY.match(key):
-        raise QueryCompileError(f"invalid response key {key!r}")
-    return key
-
-
 # ------------------------------------------------------------------------------------------------ statements
 
 
@@ -324,19 +339,25 @@ def encode_cursor(offset: int) -> str:
 
 
 def decode_cursor(cursor: str | None) -> int:
+    """The offset after ``cursor`` (0 without one)."""
     if not cursor:
         return 0
     try:
-        kind, _, value = base64.b64decode(cursor.encode()).decode().partition(":")
-        if kind != "offset":
+        kind, _, value = base64.b64decode(cursor.encode(), validate=True).decode().partition(":")
+        if kind != "offset" or not value.isdigit():
             raise ValueError(kind)
         return int(value) + 1
     except ValueError as error:
-        raise QueryCompileError(f"invalid cursor {cursor!r}") from error
+        raise QueryCompileError(f"invalid cursor {cursor[:40]!r}") from error
+
+
+def _statement(text: LiteralString, params: _Params) -> tuple[LiteralString, dict[str, Any]]:
+    # Built from read_model() names only (an allowlist derived from the graph model); values are parameters.
+    return text, params.values
 
 
 def page_statement(
-    selection: Selection, where: dict[str, Any] | None, sort: list[Sort], first: int, after: str | None
+    selection: Selection, where: Where | None, sort: list[Sort], first: int, after: str | None
 ) -> tuple[LiteralString, dict[str, Any]]:
     """The page of nodes and every nested selection, in one statement. Fetches first + 1 rows for hasNextPage."""
     if not 1 <= first <= MAX_PAGE:
@@ -356,15 +377,15 @@ def page_statement(
         f"WITH n ORDER BY {', '.join(order)} SKIP {skip} LIMIT {limit} "
         f"RETURN n {_projection(selection, 'n', params, 0)} AS node"
     )
-    return text, params.values  # built from GRAPH_MODEL names only; values are parameters
+    return _statement(text, params)
 
 
-def count_statement(label: str, where: dict[str, Any] | None) -> tuple[LiteralString, dict[str, Any]]:
+def count_statement(label: str, where: Where | None) -> tuple[LiteralString, dict[str, Any]]:
     """``totalCount``: counts in the database, never by collecting the nodes."""
     params = _Params()
     meta = _label(label)
     text = f"MATCH (n:{meta.label}) WHERE {where_clause(label, 'n', where, params)} RETURN count(n) AS total"
-    return text, params.values  # built from GRAPH_MODEL names only; values are parameters
+    return _statement(text, params)
 
 
 def node_statement(selection: Selection, uid: str) -> tuple[LiteralString, dict[str, Any]]:
@@ -372,4 +393,4 @@ def node_statement(selection: Selection, uid: str) -> tuple[LiteralString, dict[
     meta = _label(selection.label)
     key = params.add(uid)
     text = f"MATCH (n:{meta.label} {{uid: {key}}}) RETURN n {_projection(selection, 'n', params, 0)} AS node"
-    return text, params.values  # built from GRAPH_MODEL names only; values are parameters
+    return _statement(text, params)

@@ -7,13 +7,12 @@ other factors (shared projects and networks, thematic fields, context), so scori
 
 from __future__ import annotations
 
-from typing import Any, Final, LiteralString
+from typing import Final, LiteralString
 
-from neo4j import Driver, unit_of_work
+from schema.constraints import VECTOR_INDEX as VECTOR_INDEX
 
-VECTOR_INDEX: Final = "challenge_embedding_vector"
-
-# The vector index scores cosine similarity as (1 + cos) / 2; every statement converts back to cos.
+# The statements that ask the vector index take its name as the parameter $vector_index (VECTOR_INDEX).
+# The index scores cosine similarity as (1 + cos) / 2; every statement converts back to cos.
 
 READ_CHALLENGE_TEXTS: Final[LiteralString] = """
 MATCH (c:Challenge)
@@ -27,8 +26,6 @@ MATCH (c:Challenge {uid: row.uid})
 CALL db.create.setNodeVectorProperty(c, 'embedding', row.embedding)
 SET c.embedding_text = row.text
 """
-
-READ_KB_VERSION: Final[LiteralString] = "MATCH (m:KGMeta {key: 'kb'}) RETURN m.version AS version"
 
 READ_SOURCES: Final[LiteralString] = (
     "MATCH (s:Source) RETURN s.uid AS uid, s.file_name AS file_name, s.name AS name"
@@ -72,7 +69,7 @@ CALL (fc) {
     RETURN fc AS target, 1.0 AS similarity, 'exact' AS kind
   UNION
     WITH fc WHERE fc.embedding IS NOT NULL
-    CALL db.index.vector.queryNodes('challenge_embedding_vector', $neighbours, fc.embedding)
+    CALL db.index.vector.queryNodes($vector_index, $neighbours, fc.embedding)
     YIELD node, score
     WITH node, 2 * score - 1 AS cosine
     WHERE node <> fc AND cosine >= $threshold
@@ -114,7 +111,7 @@ ORDER BY follower, lighthouse
 
 MATCH_BARRIER_LINKS: Final[LiteralString] = """
 UNWIND $barriers AS barrier
-CALL db.index.vector.queryNodes('challenge_embedding_vector', $neighbours, barrier.embedding)
+CALL db.index.vector.queryNodes($vector_index, $neighbours, barrier.embedding)
 YIELD node AS target, score
 WITH barrier, target, 2 * score - 1 AS similarity
 WHERE similarity >= $threshold
@@ -165,7 +162,7 @@ WITH f, c, fa
 WITH f, c, fa, c IS NOT NULL AND EXISTS { (:Solution)-[:ADDRESSES]->(c) } AS exact
 OPTIONAL CALL (c) {
     WITH c WHERE c IS NOT NULL AND c.embedding IS NOT NULL
-    CALL db.index.vector.queryNodes('challenge_embedding_vector', $neighbours, c.embedding) YIELD node, score
+    CALL db.index.vector.queryNodes($vector_index, $neighbours, c.embedding) YIELD node, score
     WITH c, node WHERE node <> c AND 2 * score - 1 >= $threshold
       AND EXISTS { (:Solution)-[:ADDRESSES]->(node) }
     RETURN count(node) AS semantic
@@ -191,7 +188,7 @@ CALL (c, l) {
 }
 CALL (c, l) {
     WITH c, l WHERE c.embedding IS NOT NULL
-    CALL db.index.vector.queryNodes('challenge_embedding_vector', $neighbours, c.embedding) YIELD node, score
+    CALL db.index.vector.queryNodes($vector_index, $neighbours, c.embedding) YIELD node, score
     WITH c, l, node WHERE node <> c AND 2 * score - 1 >= $threshold
     OPTIONAL MATCH (f:City)-[:FACES]->(node)
     WHERE f <> l AND EXISTS { (f)-[:PARTICIPATES_IN {role: 'follower'}]->(:Project) }
@@ -204,17 +201,3 @@ RETURN s.uid AS uid, s.name AS name, l.uid AS lighthouse, l.name AS lighthouse_n
        COLLECT { MATCH (s)-[:PART_OF]->(p:Project) RETURN p.uid } AS projects
 ORDER BY lighthouse, uid
 """
-
-
-def run_read(
-    driver: Driver, query: LiteralString, timeout_s: float, database: str | None, **params: Any
-) -> list[dict[str, Any]]:
-    """Run a read in a managed read transaction with a server-side timeout; rows as dicts."""
-
-    @unit_of_work(timeout=timeout_s)
-    def work(tx: Any) -> list[dict[str, Any]]:
-        return [record.data() for record in tx.run(query, **params)]
-
-    with driver.session(database=database) as session:
-        rows: list[dict[str, Any]] = session.execute_read(work)
-        return rows

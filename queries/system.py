@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Final, LiteralString
 
-from neo4j import Driver, Query
+from kg.core.database import Database
 
 GET_COMPONENTS: Final[LiteralString] = (
     "CALL dbms.components() YIELD name, versions, edition RETURN name, versions, edition"
@@ -27,6 +27,9 @@ RETURN type, relationships ORDER BY type
 
 COUNT_ALL_NODES: Final[LiteralString] = "MATCH (n) RETURN count(n) AS nodes"
 
+# The knowledge-base version every match and analysis reports; it changes only when the data does.
+READ_KB_VERSION: Final[LiteralString] = "MATCH (m:KGMeta {key: 'kb'}) RETURN m.version AS version"
+
 
 @dataclass(frozen=True)
 class ServerInfo:
@@ -35,28 +38,30 @@ class ServerInfo:
     edition: str
 
 
-def get_server_info(driver: Driver, timeout_s: float = 5.0, database: str | None = None) -> ServerInfo:
-    """Name, version and edition of the server (raises the driver's errors when it does not answer).
+def get_server_info(db: Database) -> ServerInfo:
+    """Name, version and edition of the server (raises the handle's errors when it does not answer).
 
     Example:
-        >>> get_server_info(driver).version  # doctest: +SKIP
+        >>> get_server_info(db).version  # doctest: +SKIP
         '5.26.30'
     """
-    records, _, _ = driver.execute_query(Query(GET_COMPONENTS, timeout=timeout_s), database_=database)
-    first = records[0]
+    first = db.read(GET_COMPONENTS)[0]
     return ServerInfo(name=first["name"], version=first["versions"][0], edition=first["edition"])
 
 
-def count_nodes_by_label(driver: Driver, database: str | None = None) -> dict[str, int]:
-    records, _, _ = driver.execute_query(COUNT_NODES_BY_LABEL, database_=database)
-    return {record["label"]: record["nodes"] for record in records if record["nodes"] > 0}
+def count_nodes_by_label(db: Database) -> dict[str, int]:
+    return {row["label"]: row["nodes"] for row in db.read(COUNT_NODES_BY_LABEL) if row["nodes"] > 0}
 
 
-def count_relationships_by_type(driver: Driver, database: str | None = None) -> dict[str, int]:
-    records, _, _ = driver.execute_query(COUNT_RELATIONSHIPS_BY_TYPE, database_=database)
-    return {record["type"]: record["relationships"] for record in records if record["relationships"] > 0}
+def count_relationships_by_type(db: Database) -> dict[str, int]:
+    rows = db.read(COUNT_RELATIONSHIPS_BY_TYPE)
+    return {row["type"]: row["relationships"] for row in rows if row["relationships"] > 0}
 
 
-def count_all_nodes(driver: Driver, database: str | None = None) -> int:
-    records, _, _ = driver.execute_query(COUNT_ALL_NODES, database_=database)
-    return int(records[0]["nodes"])
+def count_all_nodes(db: Database) -> int:
+    return int(db.read(COUNT_ALL_NODES)[0]["nodes"])
+
+
+def read_kb_version(db: Database) -> str | None:
+    rows = db.read(READ_KB_VERSION)
+    return str(rows[0]["version"]) if rows else None

@@ -10,15 +10,21 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import LiteralString
 
-from neo4j import Driver
+from neo4j.exceptions import Neo4jError
 
-from kg.errors import SchemaMigrationError
-from schema.models import NODE_MODELS, KGNode
+from kg.core.database import Database
+from kg.core.errors import UnavailableError
+from schema.graph import LabelSpec, graph_model
 from schema.naming import snake_case
 
 # Bump when the set of constraints/indexes or the meaning of stored properties changes.
 SCHEMA_VERSION = 3  # 2: vector index on Challenge.embedding; 3: full-text index over names and aliases
 META_LABEL = "KGMeta"
+VECTOR_INDEX = "challenge_embedding_vector"  # the name _items_for gives Challenge.embedding's index
+
+
+class SchemaMigrationError(UnavailableError):
+    """The database refused a constraint or index (e.g. existing data violates a uniqueness constraint)."""
 
 
 @dataclass(frozen=True)
@@ -27,29 +33,28 @@ class SchemaItem:
 
     name: str
     kind: str  # "constraint" | "index"
-    cypher: str
+    cypher: LiteralString  # built from graph-model names only
 
 
-def _items_for(model: type[KGNode]) -> list[SchemaItem]:
-    label = model.__name__
+def _items_for(spec: LabelSpec) -> list[SchemaItem]:
+    label = spec.label
     items: list[SchemaItem] = []
-    for prop_name, prop in sorted(model.defined_properties(aliases=False, rels=False).items()):
-        if getattr(prop, "unique_index", False):
+    for prop_name, prop in sorted(spec.properties.items()):
+        if prop.unique:
             name = f"{snake_case(label)}_{prop_name}_unique"
             cypher = f"CREATE CONSTRAINT {name} IF NOT EXISTS FOR (n:{label}) REQUIRE n.{prop_name} IS UNIQUE"
             items.append(SchemaItem(name, "constraint", cypher))
-        elif getattr(prop, "vector_index", None) is not None:
+        elif prop.kind == "vector":
             name = f"{snake_case(label)}_{prop_name}_vector"
-            config = prop.vector_index
             cypher = (
                 f"CREATE VECTOR INDEX {name} IF NOT EXISTS FOR (n:{label}) ON n.{prop_name} OPTIONS {{indexConfig: {{"
-                f"`vector.dimensions`: {int(config.dimensions)}, "
-                f"`vector.similarity_function`: '{config.similarity_function}', "
+                f"`vector.dimensions`: {prop.vector_dimensions}, "
+                f"`vector.similarity_function`: '{prop.vector_similarity}', "
                 # Quantisation makes scores approximate (0.70 comes back as 0.704); matches must be exact.
                 "`vector.quantization.enabled`: false}}"
             )
             items.append(SchemaItem(name, "index", cypher))
-        elif getattr(prop, "index", False):
+        elif prop.indexed:
             name = f"{snake_case(label)}_{prop_name}_index"
             items.append(
                 SchemaItem(
@@ -68,8 +73,8 @@ def schema_items() -> list[SchemaItem]:
             f"CREATE CONSTRAINT kg_meta_key_unique IF NOT EXISTS FOR (m:{META_LABEL}) REQUIRE m.key IS UNIQUE",
         )
     ]
-    for model in NODE_MODELS:
-        items.extend(_items_for(model))
+    for spec in graph_model().labels.values():
+        items.extend(_items_for(spec))
     items.append(SchemaItem(FULLTEXT_INDEX, "index", _fulltext_cypher()))
     return items
 
@@ -81,7 +86,7 @@ FULLTEXT_PROPERTIES = ("name", "aliases", "short_name", "acronym", "full_name")
 def _fulltext_cypher() -> str:
     # One index over every label: search finds a city, a project or a challenge by any of its names.
     # 'standard-folding' folds accents, so "Sonderborg" finds "Sønderborg" and "munchen" finds "München".
-    labels = "|".join(model.__name__ for model in NODE_MODELS)
+    labels = "|".join(graph_model().labels)
     properties = ", ".join(f"n.{prop}" for prop in FULLTEXT_PROPERTIES)
     return (
         f"CREATE FULLTEXT INDEX {FULLTEXT_INDEX} IF NOT EXISTS FOR (n:{labels}) ON EACH [{properties}] "
@@ -98,6 +103,8 @@ SET m.applied_at = CASE WHEN m.version = $version THEN m.applied_at ELSE datetim
 LIST_CONSTRAINT_NAMES: LiteralString = "SHOW CONSTRAINTS YIELD name RETURN name"
 LIST_INDEX_NAMES: LiteralString = "SHOW INDEXES YIELD name RETURN name"
 READ_SCHEMA_VERSION: LiteralString = "MATCH (m:KGMeta {key: 'schema'}) RETURN m.version AS version"
+AWAIT_INDEXES_S = 300
+AWAIT_INDEXES: LiteralString = "CALL db.awaitIndexes(300)"
 
 
 @dataclass(frozen=True)
@@ -107,38 +114,36 @@ class MigrationReport:
     version: int
 
 
-def _existing_names(driver: Driver, database: str | None) -> set[str]:
+def _existing_names(db: Database) -> set[str]:
     names: set[str] = set()
     for query in (LIST_CONSTRAINT_NAMES, LIST_INDEX_NAMES):
-        records, _, _ = driver.execute_query(query, database_=database)
-        names.update(record["name"] for record in records)
+        names.update(row["name"] for row in db.read(query))
     return names
 
 
-def apply_schema(driver: Driver, database: str | None = None) -> MigrationReport:
+def apply_schema(db: Database) -> MigrationReport:
     """Create every missing constraint and index, then record SCHEMA_VERSION; safe to run any number of times.
 
     Example:
-        >>> report = apply_schema(driver)  # doctest: +SKIP
-        >>> report.version
-        1
+        >>> apply_schema(db).version  # doctest: +SKIP
+        3
     """
-    before = _existing_names(driver, database)
+    before = _existing_names(db)
     created: list[str] = []
     for item in schema_items():
         try:
-            # DDL text derived from our model classes only (see the module docstring), never from input.
-            driver.execute_query(item.cypher, database_=database)  # type: ignore[arg-type,unused-ignore]
-        except Exception as error:
+            # DDL text derived from the graph model only (see the module docstring), never from input.
+            db.write(item.cypher)
+        except Neo4jError as error:
             raise SchemaMigrationError(f"could not apply {item.kind} {item.name}: {error}") from error
         if item.name not in before:
             created.append(item.name)
-    driver.execute_query("CALL db.awaitIndexes(300)", database_=database)
-    driver.execute_query(RECORD_SCHEMA_VERSION, version=SCHEMA_VERSION, database_=database)
+    db.with_timeout(max(db.timeout_s, AWAIT_INDEXES_S)).write(AWAIT_INDEXES)
+    db.write(RECORD_SCHEMA_VERSION, version=SCHEMA_VERSION)
     existing = [item.name for item in schema_items() if item.name in before]
     return MigrationReport(created=created, existing=existing, version=SCHEMA_VERSION)
 
 
-def read_schema_version(driver: Driver, database: str | None = None) -> int | None:
-    records, _, _ = driver.execute_query(READ_SCHEMA_VERSION, database_=database)
-    return int(records[0]["version"]) if records else None
+def read_schema_version(db: Database) -> int | None:
+    rows = db.read(READ_SCHEMA_VERSION)
+    return int(rows[0]["version"]) if rows else None

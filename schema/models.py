@@ -12,6 +12,7 @@ source, because one fact can have several sources and Neo4j properties cannot ho
 from __future__ import annotations
 
 from enum import StrEnum
+from typing import Any
 
 from neomodel import (
     ArrayProperty,
@@ -20,6 +21,7 @@ from neomodel import (
     DateTimeProperty,
     FloatProperty,
     IntegerProperty,
+    RegexProperty,
     RelationshipFrom,
     RelationshipTo,
     StringProperty,
@@ -28,39 +30,39 @@ from neomodel import (
     VectorIndex,
 )
 
+from schema.vocabularies import (
+    BestPracticeKind,
+    ChallengeCategory,
+    CityRole,
+    EventKind,
+    NetworkKind,
+    OrganisationKind,
+    Outcome,
+    SourceKind,
+)
+
 SLUG_PATTERN = r"^[a-z0-9]+(?:-[a-z0-9]+)*$"
+COUNTRY_PATTERN = r"^[A-Z]{2}$"  # ISO 3166-1 alpha-2
 EMBEDDING_DIMENSIONS = 384  # all-MiniLM-L6-v2
 
 
-class CityRole(StrEnum):
-    """One vocabulary for a city's role in a project; the document's own wording goes to ``role_label``."""
-
-    LIGHTHOUSE = "lighthouse"
-    FOLLOWER = "follower"
-    OBSERVER = "observer"
+def vocabulary(values: type[StrEnum], **options: Any) -> StringProperty:
+    """A string property whose values come from a closed vocabulary (neomodel ``choices`` + the enum itself)."""
+    return StringProperty(choices={v.value: v.value for v in values}, vocabulary=values, **options)
 
 
-class Outcome(StrEnum):
-    """What a solution achieved on a challenge it addresses, strongest first."""
-
-    SOLVED = "solved"
-    MITIGATED = "mitigated"
-    ATTEMPTED = "attempted"
-    PROPOSED = "proposed"
-
-
-class ChallengeCategory(StrEnum):
-    REGULATORY = "regulatory"
-    FINANCIAL = "financial"
-    TECHNICAL = "technical"
-    SOCIAL = "social"
-    ORGANISATIONAL = "organisational"
-    DATA_AND_PRIVACY = "data-and-privacy"
-    POLITICAL = "political"
+# Extra keyword arguments neomodel keeps as attributes on a property (schema.graph reads them):
+#   managed=True     kg writes it (stamps, embeddings); no file and no curator sets it
+#   hidden=True      never shown in GraphQL
+#   provenance=True  on edges: where the fact comes from (sources, quotes, confidence), not the fact itself
 
 
 class RelType(StrEnum):
-    """The allowlist of relationship types; Cypher may only name types from here."""
+    """The allowlist of relationship types; Cypher may only name types from here.
+
+    Which labels each type links, and its edge properties, are declared by the relationship fields of the node
+    classes below (``schema.graph_model()`` reads them); the comments are a reading aid only.
+    """
 
     PARTICIPATES_IN = "PARTICIPATES_IN"  # City -> Project {role, role_label}
     PARTNER_IN = "PARTNER_IN"  # Organisation -> Project {role, role_label}
@@ -88,23 +90,31 @@ class RelType(StrEnum):
 class SourcedFromRel(StructuredRel):
     """Provenance of a node: the passage of a document that states it."""
 
-    quote = StringProperty(required=True)
-    passage = StringProperty()  # where in the document: a section, table or page
-    confidence = FloatProperty(default=1.0)
+    quote = StringProperty(required=True, provenance=True)
+    passage = StringProperty(provenance=True)  # where in the document: a section, table or page
+    confidence = FloatProperty(default=1.0, provenance=True)
+    note = StringProperty(provenance=True)  # what the passage leaves unclear
 
 
 class FactRel(StructuredRel):
-    """A domain relationship stated by one or more documents."""
+    """A domain relationship stated by one or more documents, or made by a curator.
 
-    source_ids = ArrayProperty(StringProperty(), required=True)
-    quotes = ArrayProperty(StringProperty(), required=True)
-    confidence = FloatProperty(default=1.0)
-    note = StringProperty()
-    as_of = DateProperty()
+    ``source_ids`` and ``quotes`` are parallel lists, one entry per source. A curator's link names a source and
+    quote, or gives a ``note`` saying what it rests on; ``updated_by`` then names the curator.
+    """
+
+    source_ids = ArrayProperty(StringProperty(), required=True, provenance=True)
+    quotes = ArrayProperty(StringProperty(), required=True, provenance=True)
+    confidence = FloatProperty(default=1.0, provenance=True)
+    note = StringProperty(provenance=True)
+    as_of = DateProperty(provenance=True)
+    updated_at = DateTimeProperty(managed=True, hidden=True)
+    updated_by = StringProperty(managed=True, hidden=True)  # "import:seed" or a curator's key name
+    curated = BooleanProperty(managed=True, hidden=True)  # made or edited by a curator: imports keep it
 
 
 class CityRoleRel(FactRel):
-    role = StringProperty(required=True, choices={r.value: r.value for r in CityRole})
+    role = vocabulary(CityRole, required=True)
     role_label = (
         StringProperty()
     )  # the document's wording: fellow city, companion city, demonstration site...
@@ -117,11 +127,11 @@ class OrganisationRoleRel(FactRel):
 
 class FacesRel(FactRel):
     group_statement = BooleanProperty(default=False)  # stated for a group ("all Follower Cities")
-    group_quote = StringProperty()
+    group_quote = StringProperty(provenance=True)  # the group's sentence, beside the quote naming the city
 
 
 class AddressesRel(FactRel):
-    outcome = StringProperty(required=True, choices={o.value: o.value for o in Outcome})
+    outcome = vocabulary(Outcome, required=True)
 
 
 class ImplementedInRel(FactRel):
@@ -137,19 +147,20 @@ class KGNode(StructuredNode):
 
     __abstract_node__ = True
 
-    uid = StringProperty(unique_index=True, required=True, regex=SLUG_PATTERN)
+    uid = RegexProperty(expression=SLUG_PATTERN, unique_index=True, required=True)
     name = StringProperty(required=True, index=True)
     aliases = ArrayProperty(StringProperty(), default=list)
     description = StringProperty()
-    updated_at = DateTimeProperty()
-    updated_by = StringProperty()  # "import:seed" or a curator's key name
+    updated_at = DateTimeProperty(managed=True)
+    updated_by = StringProperty(managed=True)  # "import:seed" or a curator's key name
+    curated_fields = ArrayProperty(StringProperty(), managed=True, hidden=True)  # what a curator set
 
 
 class Source(KGNode):
     """A document facts come from: a deliverable, a meeting record, an article."""
 
     file_name = StringProperty(required=True, unique_index=True)
-    kind = StringProperty(required=True)  # deliverable, meeting-record, article, report
+    kind = vocabulary(SourceKind, required=True)
     title = StringProperty()
     published = DateProperty()
     period_start = DateProperty()
@@ -159,13 +170,13 @@ class Source(KGNode):
 
 
 class ThematicField(KGNode):
-    framework = StringProperty()  # whose taxonomy: the project that defines the field
+    framework = RegexProperty(expression=SLUG_PATTERN)  # whose taxonomy: the uid of the defining project
 
     sources = RelationshipTo(Source, RelType.SOURCED_FROM.value, model=SourcedFromRel)
 
 
 class Network(KGNode):
-    kind = StringProperty()  # cluster, city-network, eu-initiative
+    kind = vocabulary(NetworkKind)
     url = StringProperty()
 
     parent = RelationshipTo("Network", RelType.PART_OF.value, model=FactRel)
@@ -173,7 +184,7 @@ class Network(KGNode):
 
 
 class City(KGNode):
-    country = StringProperty(index=True)  # ISO 3166-1 alpha-2
+    country = RegexProperty(expression=COUNTRY_PATTERN, index=True)
     latitude = FloatProperty()
     longitude = FloatProperty()
     population = IntegerProperty()
@@ -208,8 +219,8 @@ class Project(KGNode):
 
 class Organisation(KGNode):
     short_name = StringProperty(index=True)
-    country = StringProperty()
-    kind = StringProperty()  # city, research, industry, association, utility, public-body...
+    country = RegexProperty(expression=COUNTRY_PATTERN)
+    kind = vocabulary(OrganisationKind)
 
     projects = RelationshipTo(Project, RelType.PARTNER_IN.value, model=OrganisationRoleRel)
     city = RelationshipTo(City, RelType.LOCATED_IN.value, model=FactRel)
@@ -221,14 +232,16 @@ class Organisation(KGNode):
 class Challenge(KGNode):
     """A canonical barrier; ``aliases`` keep the ways documents word it."""
 
-    category = StringProperty(choices={c.value: c.value for c in ChallengeCategory})
+    category = vocabulary(ChallengeCategory)
     confidence = FloatProperty(default=1.0)
-    # Sentence embedding of the challenge's wordings (kg/embeddings.py), searched through a vector index.
+    # Sentence embedding of the challenge's canonical name (kg/embeddings), searched through a vector index.
     embedding = ArrayProperty(
         FloatProperty(),
         vector_index=VectorIndex(dimensions=EMBEDDING_DIMENSIONS, similarity_function="cosine"),
+        managed=True,
+        hidden=True,
     )
-    embedding_text = StringProperty()  # exactly what was embedded, so a changed wording is re-embedded
+    embedding_text = StringProperty(managed=True, hidden=True)  # what was embedded: a changed name re-embeds
 
     fields = RelationshipTo(ThematicField, RelType.IN_FIELD.value, model=FactRel)
     related = RelationshipTo("Challenge", RelType.RELATED_TO.value, model=FactRel)
@@ -251,28 +264,31 @@ class Solution(KGNode):
     sources = RelationshipTo(Source, RelType.SOURCED_FROM.value, model=SourcedFromRel)
 
 
+class BestPractice(KGNode):
+    """A lesson learned, recommendation, guideline or method."""
+
+    kind = vocabulary(BestPracticeKind)
+
+    addresses = RelationshipTo(Challenge, RelType.ADDRESSES.value, model=AddressesRel)
+    fields = RelationshipTo(ThematicField, RelType.IN_FIELD.value, model=FactRel)
+    learned_from_projects = RelationshipTo(Project, RelType.LEARNED_FROM.value, model=FactRel)
+    learned_from_events = RelationshipTo("Event", RelType.LEARNED_FROM.value, model=FactRel)
+    learned_from_solutions = RelationshipTo(Solution, RelType.LEARNED_FROM.value, model=FactRel)
+    sources = RelationshipTo(Source, RelType.SOURCED_FROM.value, model=SourcedFromRel)
+
+
 class Event(KGNode):
-    kind = StringProperty()  # workshop, consortium-meeting, network-meeting, webinar, site-visit
+    kind = vocabulary(EventKind)
     start_date = DateProperty(index=True)
     end_date = DateProperty()
 
     city = RelationshipTo(City, RelType.HELD_IN.value, model=FactRel)
     organised_by = RelationshipTo(Project, RelType.ORGANISED_BY.value, model=FactRel)
+    organised_by_networks = RelationshipTo(Network, RelType.ORGANISED_BY.value, model=FactRel)
     discussed_challenges = RelationshipTo(Challenge, RelType.DISCUSSED.value, model=FactRel)
     discussed_solutions = RelationshipTo(Solution, RelType.DISCUSSED.value, model=FactRel)
+    discussed_best_practices = RelationshipTo(BestPractice, RelType.DISCUSSED.value, model=FactRel)
     discussed_fields = RelationshipTo(ThematicField, RelType.DISCUSSED.value, model=FactRel)
-    sources = RelationshipTo(Source, RelType.SOURCED_FROM.value, model=SourcedFromRel)
-
-
-class BestPractice(KGNode):
-    """A lesson learned, recommendation, guideline or method."""
-
-    kind = StringProperty()  # lesson, recommendation, guideline, method
-
-    addresses = RelationshipTo(Challenge, RelType.ADDRESSES.value, model=AddressesRel)
-    fields = RelationshipTo(ThematicField, RelType.IN_FIELD.value, model=FactRel)
-    learned_from_projects = RelationshipTo(Project, RelType.LEARNED_FROM.value, model=FactRel)
-    learned_from_events = RelationshipTo(Event, RelType.LEARNED_FROM.value, model=FactRel)
     sources = RelationshipTo(Source, RelType.SOURCED_FROM.value, model=SourcedFromRel)
 
 
@@ -288,5 +304,3 @@ NODE_MODELS: tuple[type[KGNode], ...] = (
     Event,
     Source,
 )
-
-LABELS: frozenset[str] = frozenset(model.__name__ for model in NODE_MODELS)

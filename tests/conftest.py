@@ -1,8 +1,12 @@
 """Test fixtures: one real Neo4j server per test session.
 
 Where it comes from, in order: ``KG_TEST_NEO4J_URI`` (never the user's ``NEO4J_URI``: tests wipe the database),
-else testcontainers' Neo4jContainer when a Docker engine answers, else kg's local community server on a free
-port with a throwaway home. No Neo4j means the integration tests error out with the reason, never skip.
+else kg's throwaway server (``kg.provisioning.throwaway``: testcontainers when a Docker engine answers, else the
+local community server on a free port with a temporary home). No Neo4j means the integration tests error out
+with the reason, never skip.
+
+Every test that needs the server (through any fixture) is marked ``integration`` at collection, so
+``pytest -m "not integration"`` runs the database-free tests alone, without starting a server.
 """
 
 from __future__ import annotations
@@ -17,29 +21,30 @@ from neo4j import Driver
 from neo4j._sync.work.session import Session
 from neo4j._sync.work.transaction import TransactionBase
 
-from kg.db import open_driver
+from importers.seed import DEFAULT_DOCUMENTS_DIR
+from kg.core.connection import Neo4jConnection
+from kg.core.database import Database
+from kg.core.settings import Provisioner
 from kg.embeddings import SentenceEmbedder, install_model
-from kg.server import (
-    LocalNeo4jServer,
-    Neo4jConnection,
-    docker_engine_available,
-    find_free_port,
-    generate_password,
-    wait_for_bolt,
-)
-from kg.settings import Provisioner
+from kg.provisioning.local import LocalNeo4jServer
+from kg.provisioning.throwaway import throwaway_local_server, throwaway_neo4j
+from kg.provisioning.tools import wait_for_bolt
 from queries.admin import wipe_database
 from queries.system import count_all_nodes
 
-NEO4J_IMAGE = "neo4j:5.26-community"
 TEST_HEAP = "512m"
 TEST_PAGECACHE = "256m"
+SERVER_FIXTURE = "neo4j_connection"
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    for item in items:
+        if SERVER_FIXTURE in getattr(item, "fixturenames", ()):
+            item.add_marker(pytest.mark.integration)
 
 
 def seed_documents_dir() -> Path:
     """The five source documents: KG_SEED_DOCUMENTS, else ../shared/seeds beside the checkout (as in CI)."""
-    from importers.seed import DEFAULT_DOCUMENTS_DIR
-
     configured = os.environ.get("KG_SEED_DOCUMENTS")
     return Path(configured) if configured else DEFAULT_DOCUMENTS_DIR
 
@@ -53,18 +58,26 @@ def runtime_cache(config: pytest.Config) -> Path:
     )
 
 
+def maven_repo_local() -> Path | None:
+    configured = os.environ.get("KG_MAVEN_REPO_LOCAL")
+    return Path(configured) if configured else None
+
+
 def make_local_server(config: pytest.Config, home: Path) -> LocalNeo4jServer:
-    return LocalNeo4jServer(
-        home=home,
-        runtime_dir=runtime_cache(config),
-        bolt_port=find_free_port(),
-        heap_size=TEST_HEAP,
-        pagecache_size=TEST_PAGECACHE,
-        start_timeout_s=180,
-        maven_repo_local=Path(os.environ["KG_MAVEN_REPO_LOCAL"])
-        if os.environ.get("KG_MAVEN_REPO_LOCAL")
-        else None,
-    )
+    """A second local server of a test's own (not started), for tests that stop and restart it."""
+    return throwaway_local_server(home, runtime_cache(config), TEST_HEAP, TEST_PAGECACHE, maven_repo_local())
+
+
+def point_at(
+    monkeypatch: pytest.MonkeyPatch, connection: Neo4jConnection, workdir: Path | None = None
+) -> None:
+    """Point this process's kg (Settings, the CLI, the app) at ``connection``: the one place tests do it."""
+    for name in ("NEO4J_DATABASE", "KG_NEO4J_PROVISIONER"):
+        monkeypatch.delenv(name, raising=False)
+    for name, value in connection.environment().items():
+        monkeypatch.setenv(name, value)
+    if workdir is not None:
+        monkeypatch.chdir(workdir)
 
 
 def _external_connection() -> Neo4jConnection:
@@ -73,14 +86,14 @@ def _external_connection() -> Neo4jConnection:
         user=os.environ.get("KG_TEST_NEO4J_USER", "neo4j"),
         password=os.environ.get("KG_TEST_NEO4J_PASSWORD", ""),
         database=os.environ.get("KG_TEST_NEO4J_DATABASE") or None,
-        provisioner=Provisioner.EXTERNAL,
+        provider=Provisioner.EXTERNAL,
     )
 
 
 def _refuse_foreign_data(connection: Neo4jConnection) -> None:
     """Like neomodel's guard: never wipe a database we did not create, unless told to."""
-    with open_driver(connection) as driver:
-        nodes = count_all_nodes(driver, connection.database)
+    with Database.open(connection) as db:
+        nodes = count_all_nodes(db)
     if nodes and os.environ.get("KG_TEST_ALLOW_RESET") != "1":
         raise pytest.UsageError(
             f"KG_TEST_NEO4J_URI={connection.uri} holds {nodes} nodes and the tests would delete them. "
@@ -89,40 +102,42 @@ def _refuse_foreign_data(connection: Neo4jConnection) -> None:
 
 
 @pytest.fixture(scope="session")
-def neo4j_connection(
-    request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
-) -> Iterator[Neo4jConnection]:
+def neo4j_connection(request: pytest.FixtureRequest) -> Iterator[Neo4jConnection]:
     if os.environ.get("KG_TEST_NEO4J_URI"):
         connection = _external_connection()
         wait_for_bolt(connection, timeout_s=30)
         _refuse_foreign_data(connection)
         yield connection
         return
-    if docker_engine_available():
-        from testcontainers.community.neo4j import Neo4jContainer
-
-        with Neo4jContainer(NEO4J_IMAGE, password=generate_password()) as container:
-            yield Neo4jConnection(container.get_connection_url(), "neo4j", container.password)
-        return
-    server = make_local_server(request.config, tmp_path_factory.mktemp("neo4j-session"))
-    connection = server.start().connection
-    try:
+    with throwaway_neo4j(
+        runtime_cache(request.config), TEST_HEAP, TEST_PAGECACHE, maven_repo_local()
+    ) as connection:
         yield connection
-    finally:
-        server.stop()
 
 
 @pytest.fixture(scope="session")
-def session_driver(neo4j_connection: Neo4jConnection) -> Iterator[Driver]:
-    with open_driver(neo4j_connection) as driver:
-        yield driver
+def session_db(neo4j_connection: Neo4jConnection) -> Iterator[Database]:
+    with Database.open(neo4j_connection) as db:
+        yield db
+
+
+@pytest.fixture(scope="session")
+def session_driver(session_db: Database) -> Driver:
+    """The raw driver, for tests that check results with their own, independent Cypher."""
+    return session_db.driver
 
 
 @pytest.fixture
-def driver(session_driver: Driver, neo4j_connection: Neo4jConnection) -> Driver:
-    """A driver on an empty database: every node, constraint and index is removed before the test."""
-    wipe_database(session_driver, neo4j_connection.database)
-    return session_driver
+def db(session_db: Database) -> Database:
+    """The database handle on an empty database: every node, constraint and index is removed before the test."""
+    wipe_database(session_db)
+    return session_db
+
+
+@pytest.fixture
+def driver(db: Database) -> Driver:
+    """The raw driver on the same emptied database as ``db`` (for independent checks)."""
+    return db.driver
 
 
 @pytest.fixture(scope="session")

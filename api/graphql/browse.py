@@ -2,20 +2,19 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Any, Union
+from typing import Annotated, Any, LiteralString, Union
 
 import strawberry
 from graphql import GraphQLError
 from strawberry.types import Info
-from strawberry.types.nodes import FragmentSpread, InlineFragment, SelectedField
 
-from api.graphql.graph import TYPES, children, included, node_selection, read, to_node
+from api.graphql.context import Context, graphql_error, read
+from api.graphql.graph import GraphTypes, to_node
 from api.graphql.permissions import CanRead
+from api.graphql.selection import SelectionReader
+from kg.core.errors import InvalidInputError
 from queries import browse
-from queries.graph_read import GRAPH_MODEL, MAX_PAGE, node_statement
-
-# Every generated node type, as one union for node(id:).
-AnyNode = Annotated[Union[tuple(generated.node for generated in TYPES.values())], strawberry.union("AnyNode")]  # type: ignore[valid-type]  # noqa: UP007
+from queries.graph_read import MAX_PAGE, node_statement, read_model
 
 
 @strawberry.type(description="A node found by full-text search over names and aliases (accents folded).")
@@ -25,9 +24,11 @@ class SearchHit:
     name: str | None
     score: float
 
-    @strawberry.field(permission_classes=[CanRead], description="The global id, for node(id:).")
-    def id(self) -> strawberry.ID:
-        return strawberry.ID(f"{self.label}:{self.uid}")
+    id: strawberry.ID = strawberry.field(
+        resolver=lambda root: strawberry.ID(f"{root.label}:{root.uid}"),
+        permission_classes=[CanRead],
+        description="The global id, for node(id:).",
+    )
 
 
 @strawberry.type
@@ -45,74 +46,77 @@ class Aggregates:
     outcomes: list[Count]
 
 
-def _fields_for(label: str, field: SelectedField) -> list[SelectedField]:
-    """Fields selected for ``label`` through fragments (``... on City { name }``) or directly."""
-    selected: list[SelectedField] = []
-    for child in field.selections:
-        if not included(child):
-            continue
-        if isinstance(child, SelectedField):
-            selected.append(child)
-        elif isinstance(child, InlineFragment | FragmentSpread) and child.type_condition in (label, None):
-            selected.extend(children(child))
-    return selected
-
-
-async def _counts(info: Info, query: Any, **params: Any) -> list[Count]:
+async def _counts(info: Info[Context, None], query: LiteralString, **params: Any) -> list[Count]:
     rows = await read(info, (query, params))
     return [Count(key=str(row["key"]), count=int(row["count"])) for row in rows]
 
 
-@strawberry.type
-class BrowseQuery:
-    @strawberry.field(
+def _bad(message: str) -> GraphQLError:
+    return graphql_error(InvalidInputError(message))
+
+
+def node_field(types: GraphTypes) -> Any:
+    """``node(id:)``: any node by its global id, typed as the union of every label's type."""
+    any_node: Any = Annotated[
+        Union[tuple(label_types.node for label_types in types.labels.values())],  # noqa: UP007
+        strawberry.union("AnyNode"),
+    ]
+
+    async def resolve(info: Info[Context, None], id: strawberry.ID) -> Any:
+        label, _, uid = str(id).partition(":")
+        if label not in read_model() or not uid:
+            raise _bad(f'an id is "Label:uid" with a known label, not {str(id)[:60]!r}')
+        selection = SelectionReader(info, types).node_selection(
+            label, SelectionReader(info, types).root_nodes()
+        )
+        rows = await read(info, node_statement(selection, uid))
+        return to_node(types, label, rows[0]["node"], selection) if rows else None
+
+    resolve.__annotations__ = {"info": Info[Context, None], "id": strawberry.ID, "return": any_node | None}
+    return strawberry.field(
+        resolver=resolve,
         permission_classes=[CanRead],
         description='Any node by its global id "Label:uid" (e.g. "City:lyon"); null if absent.',
     )
-    async def node(self, info: Info, id: strawberry.ID) -> AnyNode | None:  # type: ignore[valid-type]
-        label, _, uid = str(id).partition(":")
-        if label not in GRAPH_MODEL or not uid:
-            raise GraphQLError(
-                f'an id is "Label:uid" with a known label, not {id!r}', extensions={"code": "BAD_USER_INPUT"}
-            )
-        field = info.selected_fields[0]
-        assert isinstance(field, SelectedField)
-        selection = node_selection(label, _fields_for(label, field))
-        rows = await read(info, node_statement(selection, uid))
-        return to_node(label, rows[0]["node"], selection) if rows else None
 
-    @strawberry.field(
-        description="Full-text search across names and aliases of the given labels (default all)."
-    )
-    async def search(
-        self, info: Info, text: str, labels: list[str] | None = None, first: int = 20
-    ) -> list[SearchHit]:
-        if not 1 <= first <= MAX_PAGE:
-            raise GraphQLError(
-                f"first must be between 1 and {MAX_PAGE}", extensions={"code": "BAD_USER_INPUT"}
-            )
-        unknown = sorted(set(labels or []) - set(GRAPH_MODEL))
-        if unknown:
-            raise GraphQLError(f"unknown labels: {', '.join(unknown)}", extensions={"code": "BAD_USER_INPUT"})
-        terms = browse.lucene_terms(text)
-        if not terms:
-            return []
-        rows = await read(
-            info,
-            (browse.SEARCH_NAMES, {"text": terms, "labels": labels or list(GRAPH_MODEL), "first": first}),
-        )
-        return [
-            SearchHit(label=r["label"], uid=r["uid"], name=r["name"], score=float(r["score"])) for r in rows
-        ]
 
-    @strawberry.field(
-        description="Counts per label, per city role, per thematic field, per category, per outcome."
+async def search(
+    info: Info[Context, None], text: str, labels: list[str] | None = None, first: int = 20
+) -> list[SearchHit]:
+    if not 1 <= first <= MAX_PAGE:
+        raise _bad(f"first must be between 1 and {MAX_PAGE}")
+    known = list(read_model())
+    unknown = sorted(set(labels or []) - set(known))
+    if unknown:
+        raise _bad(f"unknown labels: {', '.join(label[:40] for label in unknown[:10])}")
+    terms = browse.lucene_terms(text)
+    if not terms:
+        return []
+    rows = await read(info, (browse.SEARCH_NAMES, {"text": terms, "labels": labels or known, "first": first}))
+    return [SearchHit(label=r["label"], uid=r["uid"], name=r["name"], score=float(r["score"])) for r in rows]
+
+
+async def aggregates(info: Info[Context, None]) -> Aggregates:
+    return Aggregates(
+        labels=await _counts(info, browse.COUNT_BY_LABEL, labels=list(read_model())),
+        city_roles=await _counts(info, browse.COUNT_CITY_ROLES),
+        challenges_by_field=await _counts(info, browse.COUNT_CHALLENGES_BY_FIELD),
+        challenges_by_category=await _counts(info, browse.COUNT_CHALLENGES_BY_CATEGORY),
+        outcomes=await _counts(info, browse.COUNT_OUTCOMES),
     )
-    async def aggregates(self, info: Info) -> Aggregates:
-        return Aggregates(
-            labels=await _counts(info, browse.COUNT_BY_LABEL, labels=list(GRAPH_MODEL)),
-            city_roles=await _counts(info, browse.COUNT_CITY_ROLES),
-            challenges_by_field=await _counts(info, browse.COUNT_CHALLENGES_BY_FIELD),
-            challenges_by_category=await _counts(info, browse.COUNT_CHALLENGES_BY_CATEGORY),
-            outcomes=await _counts(info, browse.COUNT_OUTCOMES),
-        )
+
+
+def browse_query(types: GraphTypes) -> type:
+    """``node``, ``search`` and ``aggregates``, as a query type the schema composes."""
+    namespace = {
+        "node": node_field(types),
+        "search": strawberry.field(
+            resolver=search,
+            description="Full-text search across names and aliases of the given labels (default all).",
+        ),
+        "aggregates": strawberry.field(
+            resolver=aggregates,
+            description="Counts per label, per city role, per thematic field, per category, per outcome.",
+        ),
+    }
+    return strawberry.type(type("BrowseQuery", (), namespace))

@@ -1,52 +1,40 @@
-# mypy: disable-error-code="valid-type,name-defined,misc"
-# The types below are built at import time from the graph model; mypy cannot follow class objects used as
-# annotations, so those three checks are off for this module only.
-"""GraphQL types for every label of the graph model, generated from queries.graph_read.GRAPH_MODEL.
+"""GraphQL types for every label of the graph model, built by ``build_graph_types()`` from ``read_model()``.
 
 Per label ``L``: an object type ``L`` (scalars, ``id`` = "L:uid", and one field per relationship returning edges
 with the relationship's properties and the ``node``), a ``LWhere`` filter input (scalar operators, ``some`` /
 ``none`` / ``all`` on relationships, ``AND`` / ``OR`` / ``NOT``), ``LSort``, and a Relay ``LConnection`` with
-``totalCount``. A root field (``cities``, ``projects``…) compiles the whole selection into one Cypher statement;
-nested relationship fields only read what that statement fetched.
+``totalCount``. Vocabularies (a city's role, an outcome, a category...) are GraphQL enums whose values are the
+stored words, with ``-`` written ``_`` (``data_and_privacy``).
 
-The types are generated, not hand-written, so they cannot drift from the model; they are still separate from
-the neomodel classes, and ``to_node`` is the one explicit converter from a fetched row to GraphQL objects.
+A root field (``cities``, ``projects``...) compiles the whole selection into one Cypher statement; nested
+relationship fields only read what that statement fetched, from the ``prefetched`` map every node carries.
+Filters reach the compiler from the typed inputs GraphQL coerced: the root field's own arguments as strawberry
+builds them, nested fields' arguments coerced by graphql-core and converted by strawberry the same way.
 """
 
 from __future__ import annotations
 
-import asyncio
+import dataclasses
 import datetime as dt
-import sys
 from dataclasses import dataclass
-from enum import Enum
+from enum import Enum, StrEnum
 from typing import Any, cast
 
 import strawberry
-from graphql import GraphQLError
 from strawberry.types import Info
-from strawberry.types.nodes import FragmentSpread, InlineFragment, SelectedField
 
-from api.graphql.permissions import CanRead
 from queries.graph_read import (
     DEFAULT_PAGE,
-    GRAPH_MODEL,
+    FieldFilter,
     LabelMeta,
-    QueryCompileError,
+    RelFilter,
     RelMeta,
-    RelSelection,
-    ScalarKind,
+    ScalarMeta,
     Selection,
-    Sort,
-    count_statement,
-    decode_cursor,
-    encode_cursor,
-    page_statement,
+    Where,
+    read_model,
 )
-from queries.replication import run_read
 from schema.naming import snake_case
-
-MODULE = sys.modules[__name__]
 
 # ------------------------------------------------------------------------------------------------ filters
 
@@ -123,7 +111,7 @@ class PageInfo:
     end_cursor: str | None
 
 
-SCALAR_TYPES: dict[ScalarKind, Any] = {
+SCALAR_TYPES: dict[str, Any] = {
     "string": str,
     "int": int,
     "float": float,
@@ -132,7 +120,7 @@ SCALAR_TYPES: dict[ScalarKind, Any] = {
     "datetime": dt.datetime,
     "strings": list[str],
 }
-FILTER_TYPES: dict[ScalarKind, Any] = {
+FILTER_TYPES: dict[str, Any] = {
     "string": StringFilter,
     "int": IntFilter,
     "float": FloatFilter,
@@ -155,41 +143,208 @@ ROOT_FIELDS: dict[str, str] = {
 }
 
 
+# Kept on the objects for the resolvers, never GraphQL fields: the count statement's answer and the nested edges.
+PrivateTotal = strawberry.Private[int | None]
+PrivatePrefetched = strawberry.Private[dict[str, list[Any]]]
+
+
+def list_of(item: Any) -> Any:
+    """``list[item]`` for a class built at run time (mypy cannot take a variable as a type argument)."""
+    return list.__class_getitem__(item)
+
+
+def _new_enum(name: str, members: dict[str, str]) -> type[Enum]:
+    enum: type[Enum] = cast(Any, Enum)(name, members)  # the functional API, with members known at run time
+    return enum
+
+
 def _pascal(name: str) -> str:
     return name[0].upper() + name[1:]
 
 
-# ------------------------------------------------------------------------------------------------ generation
+# ------------------------------------------------------------------------------------------------ the registry
+
+
+@dataclass
+class LabelTypes:
+    """The generated GraphQL types of one label."""
+
+    node: type
+    where: type
+    sort: type
+    sort_field: type[Enum]
+    edge: type
+    connection: type
+    rel_edges: dict[str, type]  # GraphQL relationship name -> its edge type
+    rel_wheres: dict[str, type]  # GraphQL relationship name -> the target label's Where input
+
+
+@dataclass
+class VocabularyTypes:
+    enum: type[Enum]
+    filter: type
+
+
+@dataclass
+class GraphTypes:
+    """Every generated type, by label; and the GraphQL enum and filter of every vocabulary."""
+
+    labels: dict[str, LabelTypes]
+    vocabularies: dict[type[StrEnum], VocabularyTypes]
+
+    def output_value(self, meta: ScalarMeta, value: Any) -> Any:
+        """A stored value as GraphQL returns it: vocabulary words as their enum members."""
+        value = _native(value)
+        if value is None or meta.vocabulary is None:
+            return value
+        return self.vocabularies[meta.vocabulary].enum(value)
+
+
+def _graphql_enum(vocabulary: type[StrEnum]) -> VocabularyTypes:
+    members = {member.value.replace("-", "_"): member.value for member in vocabulary}
+    enum = _new_enum(vocabulary.__name__, members)
+    graphql_enum = strawberry.enum(enum, description=(vocabulary.__doc__ or "").strip() or None)
+    annotations: dict[str, Any] = {"eq": graphql_enum | None, "in_": list_of(graphql_enum) | None}
+    namespace = {"eq": None, "in_": strawberry.field(name="in", default=None)}
+    filter_type = _shell(f"{vocabulary.__name__}Filter", annotations, namespace)
+    return VocabularyTypes(graphql_enum, strawberry.input(filter_type))
+
+
+def _shell(name: str, annotations: dict[str, Any], namespace: dict[str, Any] | None = None) -> type:
+    """A plain class strawberry will turn into a type; annotations are the class objects themselves."""
+    return type(name, (), {"__annotations__": annotations, "__module__": __name__, **(namespace or {})})
+
+
+class _Builder:
+    def __init__(self, model: dict[str, LabelMeta]) -> None:
+        self.model = model
+        self.vocabularies: dict[type[StrEnum], VocabularyTypes] = {}
+        self.shells = {label: self._shells(label) for label in model}
+
+    @staticmethod
+    def _shells(label: str) -> dict[str, type]:
+        """The four classes of a label, made before any is filled in, because they refer to each other."""
+        total_count = strawberry.field(
+            resolver=_connection_total, description="Counted by the database, not by collecting the nodes."
+        )
+        return {
+            "": _shell(label, {}, {"prefetched": dataclasses.field(default_factory=dict)}),
+            "Where": _shell(f"{label}Where", {}),
+            "Edge": _shell(f"{label}Edge", {}),
+            "Connection": _shell(f"{label}Connection", {}, {"total": None, "total_count": total_count}),
+        }
+
+    def vocabulary(self, vocabulary: type[StrEnum]) -> VocabularyTypes:
+        if vocabulary not in self.vocabularies:
+            self.vocabularies[vocabulary] = _graphql_enum(vocabulary)
+        return self.vocabularies[vocabulary]
+
+    def output_type(self, meta: ScalarMeta) -> Any:
+        if meta.vocabulary is not None:
+            return self.vocabulary(meta.vocabulary).enum
+        return SCALAR_TYPES[meta.kind]
+
+    def filter_type(self, meta: ScalarMeta) -> Any:
+        if meta.vocabulary is not None:
+            return self.vocabulary(meta.vocabulary).filter
+        return FILTER_TYPES[meta.kind]
+
+    def build(self) -> GraphTypes:
+        labels = {label: self.label_types(label, meta) for label, meta in self.model.items()}
+        return GraphTypes(labels, self.vocabularies)
+
+    def label_types(self, label: str, meta: LabelMeta) -> LabelTypes:
+        shells = self.shells[label]
+        node, where = shells[""], shells["Where"]
+        node_fields: dict[str, Any] = {"id": strawberry.ID}
+        node_fields.update({snake_case(n): self.output_type(s) | None for n, s in meta.scalars.items()})
+        node_fields["prefetched"] = PrivatePrefetched
+        where_fields = {snake_case(n): self.filter_type(s) | None for n, s in meta.scalars.items()}
+        rel_edges: dict[str, type] = {}
+        rel_wheres: dict[str, type] = {}
+        for name, rel in meta.rels.items():
+            target = self.shells[rel.target]
+            edge_type = self.rel_edge(label, rel, target[""])
+            rel_edges[name], rel_wheres[name] = edge_type, target["Where"]
+            setattr(
+                node,
+                snake_case(name),
+                strawberry.field(
+                    resolver=_rel_resolver(target["Where"], edge_type),
+                    description=f"{rel.rel_type} ({'outgoing' if rel.direction == 'out' else 'incoming'}) to {rel.target}",
+                ),
+            )
+            where_fields[snake_case(name)] = self.rel_filter(label, rel, target["Where"]) | None
+        where_fields.update({"AND": list_of(where) | None, "OR": list_of(where) | None, "NOT": where | None})
+        node.__annotations__.update(node_fields)
+        strawberry.type(node, description=f"A {label} of the knowledge graph.")
+        where.__annotations__.update(where_fields)
+        for key in where_fields:
+            graphql_name = key if key in {"AND", "OR", "NOT"} else None
+            setattr(where, key, strawberry.field(name=graphql_name, default=None))
+        strawberry.input(where, description=f"Filter {label} nodes; all conditions must hold.")
+        members = {snake_case(n).upper(): n for n in meta.scalars}
+        sort_field = strawberry.enum(_new_enum(f"{label}SortField", members))
+        sort = _shell(
+            f"{label}Sort",
+            {"field": sort_field, "direction": SortDirection},
+            {"direction": SortDirection.ASC},
+        )
+        strawberry.input(sort)
+        edge = shells["Edge"]
+        edge.__annotations__.update({"cursor": str, "node": node})
+        strawberry.type(edge)
+        connection = shells["Connection"]
+        connection.__annotations__.update(
+            {"edges": list_of(edge), "page_info": PageInfo, "total": PrivateTotal}
+        )
+        strawberry.type(connection)
+        return LabelTypes(node, where, sort, sort_field, edge, connection, rel_edges, rel_wheres)
+
+    def rel_edge(self, label: str, rel: RelMeta, target: type) -> type:
+        fields: dict[str, Any] = {snake_case(n): self.output_type(s) | None for n, s in rel.edge.items()}
+        fields["node"] = target
+        cls = _shell(f"{label}{_pascal(rel.name)}Edge", fields)
+        return strawberry.type(
+            cls, description=f"{label}.{rel.name}: the {rel.rel_type} relationship and its node."
+        )
+
+    def rel_filter(self, label: str, rel: RelMeta, target_where: type) -> type:
+        name = f"{label}{_pascal(rel.name)}"
+        edge_fields = {snake_case(n): self.filter_type(s) | None for n, s in rel.edge.items()}
+        props = None
+        if edge_fields:
+            props = _shell(f"{name}EdgeWhere", edge_fields, dict.fromkeys(edge_fields))
+            strawberry.input(props)
+        condition_fields: dict[str, Any] = {"node": target_where | None}
+        if props is not None:
+            condition_fields["edge"] = props | None
+        condition = _shell(f"{name}Condition", condition_fields, dict.fromkeys(condition_fields))
+        strawberry.input(
+            condition, description="The relationship's properties (edge) and the node at its other end."
+        )
+        quantifiers = {"some": condition | None, "none": condition | None, "all": condition | None}
+        filt = _shell(f"{name}Filter", quantifiers, dict.fromkeys(quantifiers))
+        return strawberry.input(
+            filt, description="some: at least one; none: not one; all: every (or there are none)."
+        )
+
+
+def build_graph_types() -> GraphTypes:
+    """Build every label's GraphQL types from the graph model (once per schema)."""
+    return _Builder(read_model()).build()
 
 
 def _connection_total(root: Any) -> int | None:
     # The root resolver ran the count statement only when totalCount was selected.
-    total: int | None = root._total
+    total: int | None = root.total
     return total
 
 
-@dataclass
-class _Generated:
-    node: type
-    where: type
-    sort: type
-    edge: type
-    connection: type
-    rel_edges: dict[str, type]
-
-
-def _new(name: str, annotations: dict[str, Any], namespace: dict[str, Any] | None = None) -> type:
-    cls = type(name, (), {"__annotations__": annotations, "__module__": __name__, **(namespace or {})})
-    setattr(MODULE, name, cls)
-    return cls
-
-
 def _rel_resolver(where_type: type, edge_type: type) -> Any:
-    def resolve(
-        root: Any, info: Info, where: where_type | None = None, first: int = DEFAULT_PAGE
-    ) -> list[edge_type]:
-        # Fetched by the root statement, keyed by response key (alias or name).
-        prefetched: dict[str, list[Any]] = root._prefetched
+    def resolve(root: Any, info: Info, where: Any = None, first: int = DEFAULT_PAGE) -> list[Any]:
+        # Fetched by the root statement, keyed by response key (alias or name); the arguments were compiled there.
+        prefetched: dict[str, list[Any]] = root.prefetched
         return prefetched.get(str(info.path.key), [])
 
     resolve.__annotations__ = {
@@ -197,95 +352,67 @@ def _rel_resolver(where_type: type, edge_type: type) -> Any:
         "info": Info,
         "where": where_type | None,
         "first": int,
-        "return": list[edge_type],
+        "return": list_of(edge_type),
     }
     return resolve
 
 
-def _generate() -> dict[str, _Generated]:
-    shells: dict[str, dict[str, type]] = {}
-    for label in GRAPH_MODEL:
-        shells[label] = {kind: _new(f"{label}{kind}", {}) for kind in ("", "Where", "Edge", "Connection")}
-    generated: dict[str, _Generated] = {}
-    for label, meta in GRAPH_MODEL.items():
-        node, where = shells[label][""], shells[label]["Where"]
-        rel_edges: dict[str, type] = {}
-        node_fields: dict[str, Any] = {"id": strawberry.ID}
-        node_namespace: dict[str, Any] = {}
-        where_fields: dict[str, Any] = {}
-        for name, scalar in meta.scalars.items():
-            node_fields[snake_case(name)] = SCALAR_TYPES[scalar.kind] | None
-            where_fields[snake_case(name)] = FILTER_TYPES[scalar.kind] | None
-        for name, rel in meta.rels.items():
-            target = shells[rel.target]
-            edge_type = _rel_edge(label, rel, target[""])
-            rel_edges[name] = edge_type
-            node_namespace[snake_case(name)] = strawberry.field(
-                resolver=_rel_resolver(target["Where"], edge_type),
-                description=f"{rel.rel_type} ({'outgoing' if rel.direction == 'out' else 'incoming'}) to {rel.target}",
+# ------------------------------------------------------------------------------------------------ typed inputs
+
+
+def _ops(filter_value: Any) -> tuple[tuple[str, Any], ...]:
+    """A filter input (``IntFilter(gte=3)``) as operator pairs; python names ``in_`` read as ``in``."""
+    return tuple(
+        (item.name.rstrip("_"), getattr(filter_value, item.name))
+        for item in dataclasses.fields(filter_value)
+        if getattr(filter_value, item.name) is not None
+    )
+
+
+def _field_filters(scalars: dict[str, ScalarMeta], value: Any) -> tuple[FieldFilter, ...]:
+    filters = []
+    for name in scalars:
+        filter_value = getattr(value, snake_case(name), None)
+        if filter_value is not None:
+            filters.append(FieldFilter(name, _ops(filter_value)))
+    return tuple(filters)
+
+
+def to_where(label: str, value: Any) -> Where | None:
+    """A ``<Label>Where`` input, as strawberry built it, as the compiler's ``Where``."""
+    if value is None:
+        return None
+    meta = read_model()[label]
+    rels: list[RelFilter] = []
+    for name, rel in meta.rels.items():
+        quantifiers = getattr(value, snake_case(name), None)
+        if quantifiers is None:
+            continue
+        for quantifier in ("some", "none", "all"):
+            condition = getattr(quantifiers, quantifier)
+            if condition is None:
+                continue
+            edge = getattr(condition, "edge", None)
+            rels.append(
+                RelFilter(
+                    name,
+                    quantifier,
+                    _field_filters(rel.edge, edge) if edge is not None else (),
+                    to_where(rel.target, condition.node),
+                )
             )
-            where_fields[snake_case(name)] = _rel_filter(label, rel, target["Where"]) | None
-        where_fields.update({"AND": list[where] | None, "OR": list[where] | None, "NOT": where | None})
-        node.__annotations__.update(node_fields)
-        for key, value in node_namespace.items():
-            setattr(node, key, value)
-        strawberry.type(node, description=f"A {label} of the knowledge graph.")
-        where.__annotations__.update(where_fields)
-        for key in where_fields:
-            setattr(
-                where, key, strawberry.field(name=key if key in {"AND", "OR", "NOT"} else None, default=None)
-            )
-        strawberry.input(where, description=f"Filter {label} nodes; all conditions must hold.")
-        members = {snake_case(n).upper(): n for n in meta.scalars}
-        sort_field = strawberry.enum(cast(type[Enum], Enum(f"{label}SortField", members)))
-        setattr(MODULE, f"{label}SortField", sort_field)
-        sort = _new(
-            f"{label}Sort",
-            {"field": sort_field, "direction": SortDirection},
-            {"direction": SortDirection.ASC},
-        )
-        strawberry.input(sort)
-        edge = shells[label]["Edge"]
-        edge.__annotations__.update({"cursor": str, "node": node})
-        strawberry.type(edge)
-        connection = shells[label]["Connection"]
-        connection.__annotations__.update({"edges": list[edge], "page_info": PageInfo})
-        connection.total_count = strawberry.field(  # type: ignore[attr-defined]
-            resolver=_connection_total, description="Counted by the database, not by collecting the nodes."
-        )
-        strawberry.type(connection)
-        generated[label] = _Generated(node, where, sort, edge, connection, rel_edges)
-    return generated
-
-
-def _rel_edge(label: str, rel: RelMeta, target: type) -> type:
-    fields: dict[str, Any] = {snake_case(n): SCALAR_TYPES[s.kind] | None for n, s in rel.edge.items()}
-    fields["node"] = target
-    cls = _new(f"{label}{_pascal(rel.name)}Edge", fields)
-    return strawberry.type(
-        cls, description=f"{label}.{rel.name}: the {rel.rel_type} relationship and its node."
+    any_of = None if value.OR is None else tuple(_checked(to_where(label, item)) for item in value.OR)
+    return Where(
+        fields=_field_filters(meta.scalars, value),
+        rels=tuple(rels),
+        all_of=tuple(_checked(to_where(label, item)) for item in value.AND or ()),
+        any_of=any_of,
+        negated=to_where(label, value.NOT),
     )
 
 
-def _rel_filter(label: str, rel: RelMeta, target_where: type) -> type:
-    name = f"{label}{_pascal(rel.name)}"
-    edge_fields = {snake_case(n): FILTER_TYPES[s.kind] | None for n, s in rel.edge.items()}
-    props = None
-    if edge_fields:
-        props = _new(f"{name}EdgeWhere", edge_fields, dict.fromkeys(edge_fields))
-        strawberry.input(props)
-    condition_fields: dict[str, Any] = {"node": target_where | None}
-    if props is not None:
-        condition_fields["edge"] = props | None
-    condition = _new(f"{name}Condition", condition_fields, dict.fromkeys(condition_fields))
-    strawberry.input(
-        condition, description="The relationship's properties (edge) and the node at its other end."
-    )
-    quantifiers = {"some": condition | None, "none": condition | None, "all": condition | None}
-    filt = _new(f"{name}Filter", quantifiers, dict.fromkeys(quantifiers))
-    return strawberry.input(
-        filt, description="some: at least one; none: not one; all: every (or there are none)."
-    )
+def _checked(where: Where | None) -> Where:
+    return where if where is not None else Where()
 
 
 # ------------------------------------------------------------------------------------------------ conversion
@@ -296,162 +423,27 @@ def _native(value: Any) -> Any:
     return to_native() if callable(to_native) else value
 
 
-def to_node(label: str, row: dict[str, Any], selection: Selection) -> Any:
+def to_node(types: GraphTypes, label: str, row: dict[str, Any], selection: Selection) -> Any:
     """The explicit converter: a fetched map -> the GraphQL object of ``label`` (nested edges included)."""
-    meta = GRAPH_MODEL[label]
+    meta = read_model()[label]
     values: dict[str, Any] = {snake_case(name): None for name in meta.scalars}
-    values.update({snake_case(name): _native(row.get(name)) for name in selection.scalars})
-    node = TYPES[label].node(id=f"{label}:{row['__uid']}", **values)
+    values.update(
+        {
+            snake_case(name): types.output_value(meta.scalars[name], row.get(name))
+            for name in selection.scalars
+        }
+    )
     prefetched: dict[str, list[Any]] = {}
     for key, nested in selection.rels.items():
         rel = meta.rels[nested.rel]
-        edge_type = TYPES[label].rel_edges[nested.rel]
+        edge_type = types.labels[label].rel_edges[nested.rel]
         edges = []
         for item in row.get(key) or []:
             edge_values = {snake_case(name): None for name in rel.edge}
-            edge_values.update({snake_case(name): _native(item.get(name)) for name in nested.edge_scalars})
-            child = to_node(rel.target, item["node"], nested.node or Selection(rel.target))
+            edge_values.update(
+                {snake_case(n): types.output_value(rel.edge[n], item.get(n)) for n in nested.edge_scalars}
+            )
+            child = to_node(types, rel.target, item["node"], nested.node or Selection(rel.target))
             edges.append(edge_type(node=child, **edge_values))
         prefetched[key] = edges
-    node._prefetched = prefetched
-    return node
-
-
-# ------------------------------------------------------------------------------------------------ selections
-
-
-def included(field: SelectedField | InlineFragment | FragmentSpread) -> bool:
-    """Honour @include / @skip, which selected_fields reports but does not apply."""
-    directives = field.directives or {}
-    include, skip = directives.get("include"), directives.get("skip")
-    return not ((include is not None and not include.get("if")) or (skip is not None and skip.get("if")))
-
-
-def children(field: SelectedField | InlineFragment | FragmentSpread) -> list[SelectedField]:
-    fields: list[SelectedField] = []
-    for child in field.selections:
-        if not included(child):
-            continue
-        if isinstance(child, SelectedField):
-            fields.append(child)
-        else:
-            fields.extend(children(child))
-    return fields
-
-
-def node_selection(label: str, fields: list[SelectedField]) -> Selection:
-    meta: LabelMeta = GRAPH_MODEL[label]
-    selection = Selection(label)
-    for field in fields:
-        if field.name in meta.scalars and field.name not in selection.scalars:
-            selection.scalars.append(field.name)
-        elif field.name in meta.rels:
-            rel = meta.rels[field.name]
-            node_fields = [
-                f for edge_field in children(field) if edge_field.name == "node" for f in children(edge_field)
-            ]
-            edge_scalars = [f.name for f in children(field) if f.name in rel.edge]
-            selection.rels[field.alias or field.name] = RelSelection(
-                rel=field.name,
-                where=field.arguments.get("where"),
-                first=int(field.arguments.get("first", DEFAULT_PAGE)),
-                edge_scalars=edge_scalars,
-                node=node_selection(rel.target, node_fields),
-            )
-    return selection
-
-
-# ------------------------------------------------------------------------------------------------ root fields
-
-
-def _context(info: Info) -> Any:
-    context = info.context
-    if getattr(context, "engine", None) is None:
-        raise GraphQLError("Neo4j is not available", extensions={"code": "SERVICE_UNAVAILABLE"})
-    return context
-
-
-async def read(info: Info, statement: tuple[Any, dict[str, Any]]) -> list[dict[str, Any]]:
-    engine = _context(info).engine
-    query, params = statement
-    return await asyncio.to_thread(
-        run_read, engine.driver, query, engine.config.timeout_s, engine.database, **params
-    )
-
-
-def _connection_resolver(label: str) -> Any:
-    generated_types = TYPES
-
-    async def resolve(
-        info: Info, where: Any = None, sort: Any = None, first: int = DEFAULT_PAGE, after: str | None = None
-    ) -> Any:
-        field = info.selected_fields[0]
-        assert isinstance(field, SelectedField)
-        arguments = field.arguments
-        edges_field = [f for f in children(field) if f.name == "edges"]
-        node_fields = [f for e in edges_field for c in children(e) if c.name == "node" for f in children(c)]
-        selection = node_selection(label, node_fields)
-        # Raw arguments carry enum member names (POPULATION_YEAR); the compiler takes GraphQL field names.
-        by_member = {snake_case(name).upper(): name for name in GRAPH_MODEL[label].scalars}
-        sorts = [
-            Sort(by_member.get(item["field"], item["field"]), item.get("direction") == "DESC")
-            for item in arguments.get("sort") or []
-        ]
-        try:
-            statement = page_statement(selection, arguments.get("where"), sorts, first, after)
-        except QueryCompileError as error:
-            raise GraphQLError(str(error), extensions={"code": "BAD_USER_INPUT"}) from error
-        wants_total = any(f.name == "totalCount" and included(f) for f in children(field))
-        rows, total = await asyncio.gather(
-            read(info, statement),
-            read(info, count_statement(label, arguments.get("where"))) if wants_total else _none(),
-        )
-        offset = decode_cursor(after)
-        page = rows[:first]
-        types = generated_types[label]
-        edges = [
-            types.edge(cursor=encode_cursor(offset + i), node=to_node(label, row["node"], selection))
-            for i, row in enumerate(page)
-        ]
-        connection = types.connection(
-            edges=edges,
-            page_info=PageInfo(
-                has_next_page=len(rows) > first,
-                has_previous_page=offset > 0,
-                start_cursor=edges[0].cursor if edges else None,
-                end_cursor=edges[-1].cursor if edges else None,
-            ),
-        )
-        connection._total = total[0]["total"] if total else None
-        return connection
-
-    types = TYPES[label]
-    resolve.__annotations__ = {
-        "info": Info,
-        "where": types.where | None,
-        "sort": list[types.sort] | None,
-        "first": int,
-        "after": str | None,
-        "return": types.connection,
-    }
-    return resolve
-
-
-async def _none() -> list[dict[str, Any]]:
-    return []
-
-
-TYPES: dict[str, _Generated] = _generate()
-
-
-def root_fields() -> dict[str, Any]:
-    """Fields for the Query type: one connection per label, plus ``node(id:)``."""
-    fields = {
-        snake_case(ROOT_FIELDS[label]): strawberry.field(
-            resolver=_connection_resolver(label),
-            description=f"{label} nodes: filter, sort, paginate.",
-            permission_classes=[CanRead],
-        )
-        for label in GRAPH_MODEL
-    }
-    return fields
+    return types.labels[label].node(id=f"{label}:{row['__uid']}", prefetched=prefetched, **values)

@@ -10,7 +10,7 @@ from typing import Any
 from strawberry.permission import BasePermission
 from strawberry.types import Info
 
-from kg.apikeys import Role
+from kg.core.apikeys import Role
 
 
 class CanRead(BasePermission):

@@ -6,7 +6,7 @@ from enum import Enum
 
 import strawberry
 
-from kg import replication as engine
+from kg.replication import models as engine
 
 
 @strawberry.enum(description="How a follower's challenge reached the lighthouse's solution.")

@@ -16,7 +16,6 @@ from typing import Any
 import yaml
 
 from importers.seed import CANONICAL_FILE, DATA_DIR, read_dataset
-from importers.seed_model import NodeLabel
 
 
 def _lookup(cache: Any, names: list[str], country: str | None) -> dict[str, Any] | None:
@@ -44,7 +43,7 @@ def enrich(data_dir: Path = DATA_DIR) -> list[str]:
     missing: list[str] = []
     for document in dataset.documents.values():
         for node in document.nodes:
-            if node.label is not NodeLabel.CITY:
+            if node.label != "City":
                 continue
             entry = cities.setdefault(
                 node.uid, dict(existing.get(node.uid, {"uid": node.uid, "name": node.name}))

@@ -8,13 +8,16 @@ from typing import Any
 
 import pytest
 from fastapi.testclient import TestClient
-from neo4j import Driver
 
 from api.app import create_app
 from api.graphql.export import SDL_FILE
 from api.graphql.schema import sdl
-from kg.server import Neo4jConnection
-from kg.settings import Settings
+from kg.core.connection import Neo4jConnection
+from kg.core.database import Database
+from kg.core.settings import Settings
+from kg.replication import ReplicationEngine
+from queries.system import count_nodes_by_label
+from tests.conftest import point_at
 
 
 def test_exported_sdl_is_current() -> None:
@@ -53,13 +56,11 @@ query ($follower: String!, $first: Int) {
 """
 
 
-def test_replication_matches_equal_the_engine(client: TestClient, session_driver: Driver) -> None:
-    from kg.replication import ReplicationEngine
-
+def test_replication_matches_equal_the_engine(client: TestClient, session_db: Database) -> None:
     body = graphql(client, MATCHES, follower="Sofia", first=3)
     assert "errors" not in body, body
     result = body["data"]["replicationMatches"]
-    expected = ReplicationEngine(session_driver).matches_for("sofia", top=3)
+    expected = ReplicationEngine(session_db).matches_for("sofia", top=3)
     assert result["follower"] == {"uid": "sofia", "name": "Sofia"}
     assert [(m["lighthouse"]["uid"], m["score"]) for m in result["matches"]] == [
         (m.lighthouse.uid, m.score) for m in expected.matches
@@ -162,11 +163,11 @@ def test_pagination_round_trip_returns_every_node_once(client: TestClient) -> No
 def test_scalar_and_nested_filters(client: TestClient) -> None:
     query = """
     query {
-      followers: cities(where: {projects: {some: {node: {uid: {eq: "smarter-together"}}, edge: {role: {eq: "follower"}}}}}) {
+      followers: cities(where: {projects: {some: {node: {uid: {eq: "smarter-together"}}, edge: {role: {eq: follower}}}}}) {
         totalCount edges { node { uid } }
       }
       bulgarian: cities(where: {country: {eq: "BG"}, population: {gt: 100000}}) { edges { node { uid } } }
-      noChallenges: cities(where: {challenges: {none: {}}, projects: {some: {edge: {role: {eq: "follower"}}}}}) {
+      noChallenges: cities(where: {challenges: {none: {}}, projects: {some: {edge: {role: {eq: follower}}}}}) {
         edges { node { uid } }
       }
       dataField: cities(where: {challenges: {some: {node: {fields: {some: {node: {uid: {startsWith: "data"}}}}}}}}) {
@@ -270,12 +271,10 @@ def test_body_size_limit_rejects_before_any_cypher(client: TestClient, statement
 def test_unexpected_errors_are_masked_and_logged_with_a_request_id(
     client: TestClient, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
 ) -> None:
-    import api.graphql.graph as graph
-
     def broken(*_: Any, **__: Any) -> Any:
         raise RuntimeError("Cypher MATCH (n:Secret) WHERE n.password = $p0 failed")
 
-    monkeypatch.setattr(graph, "run_read", broken)
+    monkeypatch.setattr(Database, "read", broken)
     response = client.post(
         "/graphql",
         json={"query": "query { cities { edges { node { uid } } } }"},
@@ -296,10 +295,7 @@ def app_with(
     neo4j_connection: Neo4jConnection, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
 ) -> Callable[..., TestClient]:
     """A fresh app over the test server, with extra settings given as environment variables."""
-    monkeypatch.chdir(tmp_path)
-    monkeypatch.setenv("NEO4J_URI", neo4j_connection.uri)
-    monkeypatch.setenv("NEO4J_USER", neo4j_connection.user)
-    monkeypatch.setenv("NEO4J_PASSWORD", neo4j_connection.password)
+    point_at(monkeypatch, neo4j_connection, tmp_path)
 
     def make(**environment: str) -> TestClient:
         for name, value in environment.items():
@@ -393,13 +389,11 @@ def test_healthz_reports_the_knowledge_base_version(client: TestClient) -> None:
     ],
 )
 def test_every_label_has_a_connection(
-    client: TestClient, session_driver: Driver, field: str, label: str
+    client: TestClient, session_db: Database, field: str, label: str
 ) -> None:
-    from queries.system import count_nodes_by_label
-
     body = graphql(client, "query { " + field + "(first: 3) { totalCount edges { node { id uid name } } } }")
     assert "errors" not in body, body
     connection = body["data"][field]
-    assert connection["totalCount"] == count_nodes_by_label(session_driver)[label]
+    assert connection["totalCount"] == count_nodes_by_label(session_db)[label]
     assert len(connection["edges"]) == 3
     assert all(edge["node"]["id"] == f"{label}:{edge['node']['uid']}" for edge in connection["edges"])

@@ -4,26 +4,25 @@ from pathlib import Path
 
 import pytest
 from fastapi.testclient import TestClient
-from neo4j import Driver
 
 from api.app import create_app
-from kg.server import Neo4jConnection, find_free_port
-from kg.settings import Settings
+from kg.core.connection import Neo4jConnection
+from kg.core.database import Database
+from kg.core.settings import Settings
+from kg.provisioning.tools import find_free_port
 from schema import SCHEMA_VERSION, apply_schema
+from tests.conftest import point_at
 
 
 def _settings_for(connection: Neo4jConnection, monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> Settings:
-    monkeypatch.chdir(tmp_path)
-    monkeypatch.setenv("NEO4J_URI", connection.uri)
-    monkeypatch.setenv("NEO4J_USER", connection.user)
-    monkeypatch.setenv("NEO4J_PASSWORD", connection.password)
+    point_at(monkeypatch, connection, tmp_path)
     return Settings()
 
 
 def test_healthz_up_reports_versions(
-    driver: Driver, neo4j_connection: Neo4jConnection, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+    db: Database, neo4j_connection: Neo4jConnection, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
 ) -> None:
-    apply_schema(driver)
+    apply_schema(db)
     with TestClient(create_app(_settings_for(neo4j_connection, monkeypatch, tmp_path))) as client:
         response = client.get("/healthz")
     assert response.status_code == 200

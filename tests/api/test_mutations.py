@@ -12,9 +12,11 @@ from neo4j import Driver
 
 from api.app import create_app
 from importers.seed import import_seed
-from kg.apikeys import Role, new_key
-from kg.server import Neo4jConnection
-from kg.settings import Settings
+from kg.core.apikeys import Role, new_key
+from kg.core.connection import Neo4jConnection
+from kg.core.database import Database
+from kg.core.settings import Settings
+from tests.conftest import point_at
 
 SMALL = Path(__file__).resolve().parents[1] / "fixtures" / "seed_small"
 KEYS = {role: new_key(f"{role.name.lower()}-bot", role) for role in Role}
@@ -26,13 +28,10 @@ def headers(role: Role | None) -> dict[str, str]:
 
 @pytest.fixture
 def make_client(
-    driver: Driver, neo4j_connection: Neo4jConnection, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+    db: Database, neo4j_connection: Neo4jConnection, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
 ) -> Iterator[Callable[..., TestClient]]:
-    import_seed(driver, data_dir=SMALL / "data", documents_dir=SMALL / "docs")
-    monkeypatch.chdir(tmp_path)
-    monkeypatch.setenv("NEO4J_URI", neo4j_connection.uri)
-    monkeypatch.setenv("NEO4J_USER", neo4j_connection.user)
-    monkeypatch.setenv("NEO4J_PASSWORD", neo4j_connection.password)
+    import_seed(db, data_dir=SMALL / "data", documents_dir=SMALL / "docs")
+    point_at(monkeypatch, neo4j_connection, tmp_path)
     monkeypatch.setenv("KG_API_KEYS", "[" + ", ".join(f'"{entry}"' for _, entry in KEYS.values()) + "]")
     opened: list[TestClient] = []
 
@@ -95,7 +94,7 @@ def test_curator_changes_are_stamped_with_who_and_when(
     assert created["data"]["createNode"] == {"id": "City:graz", "changedBy": "curator-bot"}
     linked = call(
         client,
-        'mutation { link(from: "City:graz", type: "PARTICIPATES_IN", to: "Project:smarter-together", properties: {role: "observer", roleLabel: "observer city"}) { changed } }',
+        'mutation { link(from: "City:graz", type: "PARTICIPATES_IN", to: "Project:smarter-together", properties: {role: "observer", roleLabel: "observer city"}, note: "Graz joined as an observer (council minutes, 2026-11-30)") { changed } }',
         Role.CURATOR,
     )
     assert linked["data"]["link"]["changed"] is True
@@ -133,7 +132,7 @@ def test_curator_changes_are_stamped_with_who_and_when(
     ("properties", "message"),
     [
         ({"mayor": "x"}, "'mayor' is not a property a curator can set"),
-        ({"population": "many"}, "property 'population' must be a int"),
+        ({"population": "many"}, "properties.population: Input should be a valid integer"),
         ({"uid": "other"}, "'uid' is not a property a curator can set"),
     ],
 )
@@ -164,11 +163,11 @@ def test_reads_can_be_key_gated(make_client: Callable[..., TestClient]) -> None:
 
 
 def test_seed_reimport_keeps_a_curators_edit_and_reports_it(
-    make_client: Callable[..., TestClient], driver: Driver
+    make_client: Callable[..., TestClient], db: Database, driver: Driver
 ) -> None:
     client = make_client()
     call(client, UPDATE, Role.CURATOR, id="City:munich", p={"population": 1512491})
-    report = import_seed(driver, data_dir=SMALL / "data", documents_dir=SMALL / "docs")
+    report = import_seed(db, data_dir=SMALL / "data", documents_dir=SMALL / "docs")
     assert report.conflicts == ["City:munich.population"]
     population = driver.execute_query("MATCH (c:City {uid: 'munich'}) RETURN c.population AS p").records[0][
         "p"

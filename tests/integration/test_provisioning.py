@@ -10,13 +10,19 @@ from pathlib import Path
 
 import pytest
 from fastapi.testclient import TestClient
+from neo4j.exceptions import AuthError
 
 from api.app import create_app
-from kg.db import open_driver
-from kg.server import ENTRY_POINT, LocalNeo4jServer, port_is_open
-from kg.settings import Settings
+from kg.core.connection import Neo4jConnection
+from kg.core.database import Database, open_driver
+from kg.core.settings import Settings
+from kg.provisioning.local import ENTRY_POINT, LocalNeo4jServer
+from kg.provisioning.tools import port_is_open
 from queries.system import get_server_info
-from tests.conftest import make_local_server
+from tests.conftest import make_local_server, point_at
+
+# Runs a server of its own (not the session's), so the collection hook cannot see it needs one.
+pytestmark = pytest.mark.integration
 
 
 def _processes_for(home: Path) -> list[int]:
@@ -50,8 +56,8 @@ def test_start_twice_leaves_one_server(own_server: LocalNeo4jServer) -> None:
     assert second.already_running is True
     assert second.pid == first.pid
     assert _processes_for(own_server.home) == [first.pid]
-    with open_driver(first.connection) as driver:
-        info = get_server_info(driver)
+    with Database.open(first.connection) as db:
+        info = get_server_info(db)
     assert (info.name, info.edition) == ("Neo4j Kernel", "community")
     assert info.version.startswith("5.26.")
 
@@ -61,11 +67,9 @@ def test_password_is_generated_and_the_default_is_refused(own_server: LocalNeo4j
     assert connection.password != "neo4j"
     assert len(connection.password) >= 24
     assert (own_server.credentials_file.stat().st_mode & 0o777) == 0o600
-    from neo4j.exceptions import AuthError
-
     with (
         pytest.raises(AuthError),
-        open_driver(connection.__class__(connection.uri, "neo4j", "neo4j")) as driver,
+        open_driver(Neo4jConnection(connection.uri, "neo4j", "neo4j")) as driver,
     ):
         driver.verify_connectivity()
 
@@ -91,10 +95,7 @@ def test_healthz_reports_down_while_stopped_and_up_after_restart(
     own_server: LocalNeo4jServer, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
 ) -> None:
     connection = own_server.start().connection
-    monkeypatch.setenv("NEO4J_URI", connection.uri)
-    monkeypatch.setenv("NEO4J_USER", connection.user)
-    monkeypatch.setenv("NEO4J_PASSWORD", connection.password)
-    monkeypatch.chdir(tmp_path)
+    point_at(monkeypatch, connection, tmp_path)
     with TestClient(create_app(Settings())) as client:
         up = client.get("/healthz")
         assert up.status_code == 200

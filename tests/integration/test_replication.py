@@ -15,6 +15,7 @@ import pytest
 from neo4j import Driver
 from neo4j.exceptions import ClientError
 
+from kg.core.database import Database
 from kg.embeddings import DIMENSIONS, SentenceEmbedder
 from kg.replication import (
     NO_KNOWN_SOLUTION,
@@ -37,8 +38,9 @@ def unit(*components: tuple[int, float]) -> list[float]:
     return vector
 
 
-def build(driver: Driver, script: list[tuple[str, dict[str, Any]]]) -> None:
-    apply_schema(driver)
+def build(db: Database, script: list[tuple[str, dict[str, Any]]]) -> None:
+    driver = db.driver
+    apply_schema(db)
     driver.execute_query(
         "MERGE (:Source {uid: 'doc1', name: 'Doc 1', file_name: 'doc1.txt', kind: 'report'})"
     )
@@ -124,7 +126,7 @@ def embed(challenge: str, vector: list[float]) -> tuple[str, dict[str, Any]]:
 
 
 @pytest.fixture
-def story(driver: Driver) -> ReplicationEngine:
+def story(db: Database, driver: Driver) -> ReplicationEngine:
     script: list[tuple[str, dict[str, Any]]] = [
         node("Project", "alpha"),
         node("Project", "beta"),
@@ -160,8 +162,8 @@ def story(driver: Driver) -> ReplicationEngine:
         *solution("s5", "twin-a", "twin-barrier", "solved"),
         *solution("s6", "twin-b", "twin-barrier", "solved"),
     ]
-    build(driver, script)
-    return ReplicationEngine(driver)
+    build(db, script)
+    return ReplicationEngine(db)
 
 
 def scores(result: Any) -> list[tuple[str, float]]:
@@ -211,9 +213,9 @@ def test_follower_without_challenges_gets_an_explicit_note(story: ReplicationEng
     assert result.note == "no challenges recorded for this city, so nothing to match"
 
 
-def test_follower_whose_challenges_nobody_solved_gets_its_gaps(driver: Driver) -> None:
+def test_follower_whose_challenges_nobody_solved_gets_its_gaps(db: Database, driver: Driver) -> None:
     build(
-        driver,
+        db,
         [
             node("Project", "alpha"),
             node("Challenge", "lonely"),
@@ -222,7 +224,7 @@ def test_follower_whose_challenges_nobody_solved_gets_its_gaps(driver: Driver) -
             faces("solo", "lonely"),
         ],
     )
-    result = ReplicationEngine(driver).matches_for("Solo")
+    result = ReplicationEngine(db).matches_for("Solo")
     assert result.matches == []
     assert result.note == NO_KNOWN_SOLUTION
     assert [g.uid for g in result.gaps] == ["lonely"]
@@ -240,10 +242,10 @@ def test_unknown_and_non_follower_cities_are_clear_errors(story: ReplicationEngi
         story.matches_for("lumen")
 
 
-def test_semantic_only_match_counts_in_proportion_to_similarity(driver: Driver) -> None:
+def test_semantic_only_match_counts_in_proportion_to_similarity(db: Database, driver: Driver) -> None:
     cosine = 0.7
     build(
-        driver,
+        db,
         [
             node("Project", "alpha"),
             node("Challenge", "worded-one-way"),
@@ -263,7 +265,7 @@ def test_semantic_only_match_counts_in_proportion_to_similarity(driver: Driver) 
             embed("unrelated", unit((0, 0.2), (2, math.sqrt(1 - 0.2**2)))),
         ],
     )
-    result = ReplicationEngine(driver).matches_for("fenn")
+    result = ReplicationEngine(db).matches_for("fenn")
     weight = (cosine - SEMANTIC_THRESHOLD) / (1 - SEMANTIC_THRESHOLD)
     expected = round((0.7 * 0.75 * weight + 0.1 * 1.0) / 0.8, 4)
     shared = result.matches[0].shared_challenges[0]
@@ -272,9 +274,9 @@ def test_semantic_only_match_counts_in_proportion_to_similarity(driver: Driver) 
     assert shared.similarity == pytest.approx(cosine, abs=1e-4)
 
 
-def test_semantic_path_uses_the_vector_index(driver: Driver) -> None:
+def test_semantic_path_uses_the_vector_index(db: Database, driver: Driver) -> None:
     build(
-        driver,
+        db,
         [
             node("Project", "alpha"),
             node("Challenge", "a"),
@@ -289,7 +291,7 @@ def test_semantic_path_uses_the_vector_index(driver: Driver) -> None:
             embed("b", unit((0, 0.9), (1, math.sqrt(1 - 0.81)))),
         ],
     )
-    engine = ReplicationEngine(driver)
+    engine = ReplicationEngine(db)
     assert scores(engine.matches_for("fenn"))[0][0] == "lumen"
     driver.execute_query("DROP INDEX challenge_embedding_vector")
     with pytest.raises(ClientError, match="challenge_embedding_vector"):
@@ -297,10 +299,10 @@ def test_semantic_path_uses_the_vector_index(driver: Driver) -> None:
 
 
 def test_real_model_matches_differently_worded_seed_barriers(
-    driver: Driver, embedder: SentenceEmbedder
+    db: Database, driver: Driver, embedder: SentenceEmbedder
 ) -> None:
     build(
-        driver,
+        db,
         [
             node("Project", "smarter-together"),
             (
@@ -319,20 +321,22 @@ def test_real_model_matches_differently_worded_seed_barriers(
             *solution("smart-ambassadors", "lisbon", "smart-city-apathy", "mitigated"),
         ],
     )
-    assert refresh_challenge_embeddings(driver, embedder) == 2
-    assert refresh_challenge_embeddings(driver, embedder) == 0  # unchanged wording: not embedded again
-    result = ReplicationEngine(driver, embedder=embedder).matches_for("sofia")
+    assert refresh_challenge_embeddings(db, embedder) == 2
+    assert refresh_challenge_embeddings(db, embedder) == 0  # unchanged wording: not embedded again
+    result = ReplicationEngine(db, embedder=embedder).matches_for("sofia")
     shared = result.matches[0].shared_challenges[0]
     assert (result.matches[0].lighthouse.uid, shared.kind) == ("lisbon", "semantic")
     assert SEMANTIC_THRESHOLD <= shared.similarity < 0.5
 
-    strict = ReplicationEngine(driver, embedder=embedder, config=EngineConfig(semantic_threshold=0.5))
+    strict = ReplicationEngine(db, embedder=embedder, config=EngineConfig(semantic_threshold=0.5))
     assert strict.matches_for("sofia").matches == []
 
 
-def test_free_text_barriers_for_a_city_outside_the_graph(driver: Driver, embedder: SentenceEmbedder) -> None:
+def test_free_text_barriers_for_a_city_outside_the_graph(
+    db: Database, driver: Driver, embedder: SentenceEmbedder
+) -> None:
     build(
-        driver,
+        db,
         [
             node("Project", "alpha"),
             ("CREATE (:Challenge {uid: 'procurement', name: 'Tender regulations and procurement'})", {}),
@@ -341,8 +345,8 @@ def test_free_text_barriers_for_a_city_outside_the_graph(driver: Driver, embedde
             *solution("joint-procurement", "lumen", "procurement", "solved"),
         ],
     )
-    refresh_challenge_embeddings(driver, embedder)
-    engine = ReplicationEngine(driver, embedder=embedder)
+    refresh_challenge_embeddings(db, embedder)
+    engine = ReplicationEngine(db, embedder=embedder)
     result = engine.matches_for_barriers(
         ["public procurement rules make innovative purchases hard"], country="BG", population=300_000
     )
@@ -371,9 +375,9 @@ def test_companion_analyses(story: ReplicationEngine) -> None:
     assert story.unreplicated_solutions() == []
 
 
-def test_unreplicated_solution_waits_for_a_follower(driver: Driver) -> None:
+def test_unreplicated_solution_waits_for_a_follower(db: Database, driver: Driver) -> None:
     build(
-        driver,
+        db,
         [
             node("Project", "alpha"),
             node("Challenge", "flooding"),
@@ -382,7 +386,7 @@ def test_unreplicated_solution_waits_for_a_follower(driver: Driver) -> None:
             *solution("dykes", "lumen", "flooding", "solved"),
         ],
     )
-    rows = ReplicationEngine(driver).unreplicated_solutions()
+    rows = ReplicationEngine(db).unreplicated_solutions()
     assert [(r.uid, r.lighthouse.uid, r.challenges, r.kb_version) for r in rows] == [
         ("dykes", "lumen", [{"uid": "flooding", "name": "flooding", "outcome": "solved"}], "test-1")
     ]

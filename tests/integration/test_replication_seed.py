@@ -6,25 +6,26 @@ import json
 from pathlib import Path
 
 import pytest
-from neo4j import Driver
 from typer.testing import CliRunner
 
 from importers.seed import import_seed
+from kg.cli import app
+from kg.core.connection import Neo4jConnection
+from kg.core.database import Database
 from kg.embeddings import SentenceEmbedder
 from kg.replication import NO_KNOWN_SOLUTION, ReplicationEngine, refresh_challenge_embeddings
-from kg.server import Neo4jConnection
 from queries.admin import wipe_database
-from tests.conftest import seed_documents_dir
+from tests.conftest import point_at, seed_documents_dir
 
 SMARTER_TOGETHER_FOLLOWERS = ("santiago-de-compostela", "sofia", "venice")
 
 
 @pytest.fixture(scope="module")
-def engine(session_driver: Driver, embedder: SentenceEmbedder) -> ReplicationEngine:
-    wipe_database(session_driver)
-    import_seed(session_driver, documents_dir=seed_documents_dir())
-    refresh_challenge_embeddings(session_driver, embedder)
-    return ReplicationEngine(session_driver, embedder=embedder)
+def engine(session_db: Database, embedder: SentenceEmbedder) -> ReplicationEngine:
+    wipe_database(session_db)
+    import_seed(session_db, documents_dir=seed_documents_dir())
+    refresh_challenge_embeddings(session_db, embedder)
+    return ReplicationEngine(session_db, embedder=embedder)
 
 
 def test_every_smarter_together_follower_has_an_exact_match(engine: ReplicationEngine) -> None:
@@ -95,12 +96,7 @@ def test_cli_json_and_csv(
     monkeypatch: pytest.MonkeyPatch,
     tmp_path: Path,
 ) -> None:
-    from kg.cli import app
-
-    monkeypatch.chdir(tmp_path)
-    monkeypatch.setenv("NEO4J_URI", neo4j_connection.uri)
-    monkeypatch.setenv("NEO4J_USER", neo4j_connection.user)
-    monkeypatch.setenv("NEO4J_PASSWORD", neo4j_connection.password)
+    point_at(monkeypatch, neo4j_connection, tmp_path)
     runner = CliRunner()
     result = runner.invoke(app, ["match", "--follower", "Sofia", "--top", "2", "--json"])
     assert result.exit_code == 0, result.output
@@ -121,4 +117,4 @@ def test_cli_json_and_csv(
     assert header.startswith("follower,lighthouse,score,challenges,thematic,ties,context")
     assert len(rows) >= 6
     both = runner.invoke(app, ["match", "--follower", "Sofia", "--all"])
-    assert both.exit_code == 1 and "choose exactly one" in both.output
+    assert both.exit_code == 2 and "choose exactly one" in both.output  # invalid input

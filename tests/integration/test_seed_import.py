@@ -11,8 +11,9 @@ from typing import Any
 import pytest
 from neo4j import Driver
 
+from importers.errors import SeedValidationError
 from importers.seed import import_seed
-from kg.errors import SeedValidationError
+from kg.core.database import Database
 from queries.system import count_nodes_by_label, count_relationships_by_type
 
 SMALL = Path(__file__).resolve().parents[1] / "fixtures" / "seed_small"
@@ -33,12 +34,12 @@ def graph_fingerprint(driver: Driver) -> str:
     return hashlib.sha256(json.dumps(payload, default=str, sort_keys=True).encode()).hexdigest()
 
 
-def small_import(driver: Driver, root: Path = SMALL) -> Any:
-    return import_seed(driver, data_dir=root / "data", documents_dir=root / "docs")
+def small_import(db: Database, root: Path = SMALL) -> Any:
+    return import_seed(db, data_dir=root / "data", documents_dir=root / "docs")
 
 
-def test_small_import_creates_then_matches(driver: Driver) -> None:
-    first = small_import(driver)
+def test_small_import_creates_then_matches(db: Database, driver: Driver) -> None:
+    first = small_import(db)
     assert first.nodes_created == {
         "Source": 2,
         "Project": 2,
@@ -52,23 +53,23 @@ def test_small_import_creates_then_matches(driver: Driver) -> None:
     assert first.relationships_created["FACES"] == 2
     assert first.facts_per_source == {"doc-a": 15, "doc-b": 6}
 
-    second = small_import(driver)
+    second = small_import(db)
     assert sum(second.nodes_created.values()) == 0
     assert sum(second.relationships_created.values()) == 0
     assert second.nodes_matched == first.nodes_created
 
 
-def test_second_import_changes_nothing(driver: Driver) -> None:
-    small_import(driver)
-    counts = (count_nodes_by_label(driver), count_relationships_by_type(driver))
+def test_second_import_changes_nothing(db: Database, driver: Driver) -> None:
+    small_import(db)
+    counts = (count_nodes_by_label(db), count_relationships_by_type(db))
     fingerprint = graph_fingerprint(driver)
-    small_import(driver)
-    assert (count_nodes_by_label(driver), count_relationships_by_type(driver)) == counts
+    small_import(db)
+    assert (count_nodes_by_label(db), count_relationships_by_type(db)) == counts
     assert graph_fingerprint(driver) == fingerprint
 
 
-def test_merged_node_has_one_provenance_edge_per_document(driver: Driver) -> None:
-    small_import(driver)
+def test_merged_node_has_one_provenance_edge_per_document(db: Database, driver: Driver) -> None:
+    small_import(db)
     records = driver.execute_query(
         "MATCH (c:City {uid: 'munich'})-[r:SOURCED_FROM]->(s:Source) "
         "RETURN c.name AS name, c.aliases AS aliases, c.country AS country, c.population AS population, "
@@ -86,8 +87,8 @@ def test_merged_node_has_one_provenance_edge_per_document(driver: Driver) -> Non
     )
 
 
-def test_relationship_properties_and_group_statements(driver: Driver) -> None:
-    small_import(driver)
+def test_relationship_properties_and_group_statements(db: Database, driver: Driver) -> None:
+    small_import(db)
     record = driver.execute_query(
         "MATCH (:City {uid: 'sofia'})-[r:FACES]->(:Challenge {uid: 'tender-and-procurement-rules'}) RETURN r"
     ).records[0]["r"]
@@ -104,8 +105,8 @@ def test_relationship_properties_and_group_statements(driver: Driver) -> None:
     assert (role["role"], role["label"]) == ("follower", "fellow city")
 
 
-def test_every_node_and_relationship_has_provenance(driver: Driver) -> None:
-    small_import(driver)
+def test_every_node_and_relationship_has_provenance(db: Database, driver: Driver) -> None:
+    small_import(db)
     unsourced = driver.execute_query(
         "MATCH (n) WHERE NOT n:Source AND NOT n:KGMeta AND NOT (n)-[:SOURCED_FROM]->(:Source) RETURN n.uid AS uid"
     ).records
@@ -117,13 +118,13 @@ def test_every_node_and_relationship_has_provenance(driver: Driver) -> None:
     assert bad == []
 
 
-def test_failed_import_leaves_the_graph_untouched(driver: Driver, tmp_path: Path) -> None:
-    small_import(driver)
+def test_failed_import_leaves_the_graph_untouched(db: Database, driver: Driver, tmp_path: Path) -> None:
+    small_import(db)
     fingerprint = graph_fingerprint(driver)
     broken = tmp_path / "seed"
     shutil.copytree(SMALL, broken)
     path = broken / "data" / "b.yaml"
     path.write_text(path.read_text().replace("quote: Fellow city Burgas}", "quote: Fellow city Varna}", 1))
     with pytest.raises(SeedValidationError):
-        small_import(driver, broken)
+        small_import(db, broken)
     assert graph_fingerprint(driver) == fingerprint

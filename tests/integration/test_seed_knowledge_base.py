@@ -8,16 +8,17 @@ import pytest
 from neo4j import Driver
 
 from importers.seed import import_seed
+from kg.core.database import Database
 from queries.admin import wipe_database
 from queries.system import count_nodes_by_label
-from schema.models import LABELS
+from schema import LABELS
 from tests.conftest import seed_documents_dir
 
 
 @pytest.fixture(scope="module")
-def kb(session_driver: Driver) -> Driver:
-    wipe_database(session_driver)
-    import_seed(session_driver, documents_dir=seed_documents_dir())
+def kb(session_db: Database, session_driver: Driver) -> Driver:
+    wipe_database(session_db)
+    import_seed(session_db, documents_dir=seed_documents_dir())
     return session_driver
 
 
@@ -38,7 +39,7 @@ def role_of(driver: Driver, city: str, project: str) -> tuple[str, str]:
 
 
 def test_every_label_is_populated(kb: Driver) -> None:
-    counts = count_nodes_by_label(kb)
+    counts = count_nodes_by_label(Database(kb))
     assert {label for label in LABELS if counts.get(label, 0) == 0} == set()
     assert counts["Source"] == 5
 

@@ -39,7 +39,7 @@ def test_check_names_file_line_entry_and_field(tmp_path: Path) -> None:
             str(broken / "docs"),
         ],
     )
-    assert result.exit_code == 1
+    assert result.exit_code == 2  # invalid input (kg.core.errors.ERROR_TABLE)
     output = " ".join(result.output.split())
     assert "a.yaml:33: relationships[5] (ADDRESSES Solution:electryc-citizen-club" in output
     assert "props.outcome" in output

@@ -7,14 +7,13 @@ from pathlib import Path
 
 import pytest
 
+from importers.errors import SeedValidationError
 from importers.seed import (
     merge_nodes_across_files,
     merge_relationships_across_files,
     read_dataset,
     verify_quotes,
 )
-from importers.seed_model import NodeLabel
-from kg.errors import SeedValidationError
 from schema.models import RelType
 
 SMALL = Path(__file__).resolve().parents[1] / "fixtures" / "seed_small"
@@ -104,21 +103,19 @@ def test_conflicting_properties_across_files_name_both_files(small: Path) -> Non
 
 def test_merge_unions_aliases_and_keeps_canonical_names(small: Path) -> None:
     nodes = merge_nodes_across_files(read_dataset(small / "data"))
-    munich = nodes[NodeLabel.CITY, "munich"]
+    munich = nodes["City", "munich"]
     assert munich.name == "Munich"
     assert munich.aliases == ["München"]
     assert munich.props["population"] == 1260391
     assert [source for source, _ in munich.mentions] == ["doc-a", "doc-b"]
-    tender = nodes[NodeLabel.CHALLENGE, "tender-and-procurement-rules"]
+    tender = nodes["Challenge", "tender-and-procurement-rules"]
     assert tender.name == "Tender and procurement rules"
     assert tender.aliases == ["Tender regulations and procurement", "Difficult public procurement rules"]
 
 
 def test_group_statement_kept_with_its_quote(small: Path) -> None:
     rels = merge_relationships_across_files(read_dataset(small / "data"))
-    faces = rels[
-        RelType.FACES, (NodeLabel.CITY, "sofia"), (NodeLabel.CHALLENGE, "tender-and-procurement-rules")
-    ]
+    faces = rels[RelType.FACES, ("City", "sofia"), ("Challenge", "tender-and-procurement-rules")]
     assert faces.group_flags == [True]
     assert faces.group_quote == "The Follower Cities named the following challenges:"
     assert faces.confidences == [0.6]
@@ -145,9 +142,7 @@ def test_role_wordings_are_joined_and_role_conflicts_rejected(small: Path) -> No
         )
     )
     rels = merge_relationships_across_files(read_dataset(small / "data"))
-    munich = rels[
-        RelType.PARTICIPATES_IN, (NodeLabel.CITY, "munich"), (NodeLabel.PROJECT, "smarter-together")
-    ]
+    munich = rels[RelType.PARTICIPATES_IN, ("City", "munich"), ("Project", "smarter-together")]
     assert munich.props == {"role": "lighthouse", "role_label": "Lighthouse City / lighthouse"}
     assert munich.source_ids == ["doc-a", "doc-b"]
 

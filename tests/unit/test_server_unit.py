@@ -10,17 +10,20 @@ from pathlib import Path
 
 import pytest
 
-import kg.server as server_module
-from kg.errors import PortInUseError, ToolMissingError
-from kg.server import (
-    DISTRIBUTION_JVM_OPTIONS,
-    ENTRY_POINT,
-    LocalNeo4jServer,
-    Neo4jConnection,
+import kg.provisioning.choice as choice_module
+from kg.core.connection import Neo4jConnection
+from kg.core.settings import Provisioner, Settings
+from kg.provisioning import (
+    DockerNeo4jServer,
+    PortInUseError,
+    ToolMissingError,
     choose_provisioner,
-    find_free_port,
+    provider_for,
 )
-from kg.settings import Provisioner, Settings
+from kg.provisioning.choice import remember_choice, remembered_choice
+from kg.provisioning.docker import find_compose_file
+from kg.provisioning.local import DISTRIBUTION_JVM_OPTIONS, ENTRY_POINT, LocalNeo4jServer
+from kg.provisioning.tools import docker_engine_available, find_free_port
 
 
 @pytest.fixture
@@ -59,12 +62,18 @@ def test_export_lines_quote_for_the_shell() -> None:
     assert "ecret" not in repr(connection)
 
 
-def test_provisioner_order(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.delenv("NEO4J_URI", raising=False)
-    monkeypatch.delenv("NEO4J_PASSWORD", raising=False)
-    monkeypatch.setattr(server_module, "docker_engine_available", lambda: False)
+@pytest.fixture
+def clean_home(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> Path:
+    for name in ("NEO4J_URI", "NEO4J_PASSWORD", "KG_NEO4J_PROVISIONER", "KG_NEO4J_BOLT_PORT"):
+        monkeypatch.delenv(name, raising=False)
+    monkeypatch.setenv("KG_HOME", str(tmp_path / "kg-home"))
+    return tmp_path / "kg-home"
+
+
+def test_provisioner_order(monkeypatch: pytest.MonkeyPatch, clean_home: Path) -> None:
+    monkeypatch.setattr(choice_module, "docker_engine_available", lambda: False)
     assert choose_provisioner(Settings()) is Provisioner.LOCAL
-    monkeypatch.setattr(server_module, "docker_engine_available", lambda: True)
+    monkeypatch.setattr(choice_module, "docker_engine_available", lambda: True)
     assert choose_provisioner(Settings()) is Provisioner.DOCKER
     monkeypatch.setenv("NEO4J_URI", "neo4j://cluster:7687")
     assert choose_provisioner(Settings()) is Provisioner.EXTERNAL
@@ -76,7 +85,7 @@ def test_docker_cli_without_engine_does_not_count() -> None:
     # This machine has the docker CLI but no engine: the probe must say so quickly, not hang.
     if os.path.exists("/var/run/docker.sock"):
         pytest.fail("a Docker socket exists here; this test documents the engine-less machine")
-    assert server_module.docker_engine_available(timeout_s=10) is False
+    assert docker_engine_available(timeout_s=10) is False
 
 
 def test_missing_java_and_maven_explains_what_to_install(
@@ -127,3 +136,39 @@ def test_status_of_a_never_started_server(server: LocalNeo4jServer) -> None:
     status = server.status()
     assert (status.running, status.pid, status.bolt_answering) == (False, None, False)
     assert status.uri == "bolt://127.0.0.1:17999"
+
+
+def test_the_first_choice_is_remembered_so_a_new_docker_engine_changes_nothing(
+    monkeypatch: pytest.MonkeyPatch, clean_home: Path
+) -> None:
+    monkeypatch.setattr(choice_module, "docker_engine_available", lambda: False)
+    assert remembered_choice(Settings()) is None
+    remember_choice(Settings(), choose_provisioner(Settings()))
+    monkeypatch.setattr(choice_module, "docker_engine_available", lambda: True)  # an engine appears later
+    assert choose_provisioner(Settings()) is Provisioner.LOCAL
+    assert '"provider": "local"' in (clean_home / "provider.json").read_text()
+    monkeypatch.setenv(
+        "KG_NEO4J_PROVISIONER", "docker"
+    )  # an explicit choice wins, and is remembered on start
+    assert choose_provisioner(Settings()) is Provisioner.DOCKER
+    remember_choice(Settings(), Provisioner.DOCKER)
+    monkeypatch.delenv("KG_NEO4J_PROVISIONER")
+    assert choose_provisioner(Settings()) is Provisioner.DOCKER
+    monkeypatch.setenv("NEO4J_URI", "neo4j://cluster:7687")  # an external server always wins over memory
+    assert choose_provisioner(Settings()) is Provisioner.EXTERNAL
+
+
+def test_docker_provider_honours_the_port_and_finds_its_compose_file_from_anywhere(
+    monkeypatch: pytest.MonkeyPatch, clean_home: Path, tmp_path: Path
+) -> None:
+    monkeypatch.chdir(tmp_path)  # no docker-compose.yml here
+    monkeypatch.setenv("KG_NEO4J_PROVISIONER", "docker")
+    monkeypatch.setenv("KG_NEO4J_BOLT_PORT", "7799")
+    provider = provider_for(Settings())
+    assert isinstance(provider, DockerNeo4jServer)
+    assert provider.connection().uri == "bolt://127.0.0.1:7799"
+    assert provider.compose_file == find_compose_file()
+    assert provider.compose_file.is_file() and provider.compose_file.name == "docker-compose.yml"
+    command = provider.compose_command("up")
+    assert command[command.index("-f") + 1] == str(provider.compose_file)
+    assert provider.compose_environment()["KG_NEO4J_BOLT_PORT"] == "7799"

@@ -5,8 +5,8 @@ from pathlib import Path
 import pytest
 from pydantic import ValidationError
 
-from kg.errors import ConfigurationError
-from kg.settings import Environment, Provisioner, Settings
+from kg.core.errors import ConfigurationError
+from kg.core.settings import Environment, Provisioner, Settings
 
 
 @pytest.fixture(autouse=True)

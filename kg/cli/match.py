@@ -15,12 +15,10 @@ from pydantic import BaseModel
 from rich.markup import escape
 from rich.table import Table
 
-from kg.cli_common import console, friendly_errors, load_settings, out
-from kg.db import connected_driver
-from kg.embeddings import SentenceEmbedder, install_model, model_is_installed
-from kg.errors import KGError
+from kg.cli.common import connected, console, friendly_errors, load_settings, out
+from kg.core.errors import InvalidInputError
+from kg.embeddings import ModelUnavailableError, SentenceEmbedder, install_model, model_is_installed
 from kg.replication import EngineConfig, FollowerMatches, Match, ReplicationEngine
-from kg.server import current_connection
 
 model_app = typer.Typer(
     help="The sentence-embedding model used for semantic barrier matching.", no_args_is_help=True
@@ -40,13 +38,12 @@ def engine(threshold: float | None = None, need_model: bool = False) -> Iterator
     if model_is_installed(settings.model_dir):
         embedder = SentenceEmbedder.load(settings.model_dir)
     elif need_model:
-        raise KGError(f"no embedding model in {settings.model_dir}: run `kg model install`")
-    config = EngineConfig(timeout_s=settings.query_timeout_s)
+        raise ModelUnavailableError(f"no embedding model in {settings.model_dir}: run `kg model install`")
+    config = EngineConfig()
     if threshold is not None:
         config = config.model_copy(update={"semantic_threshold": threshold})
-    connection = current_connection(settings)
-    with connected_driver(connection) as driver:
-        yield ReplicationEngine(driver, connection.database, embedder, config)
+    with connected(settings) as db:
+        yield ReplicationEngine(db, embedder, config)
 
 
 def _dump(items: Sequence[BaseModel]) -> None:
@@ -98,9 +95,9 @@ def match(
     """
     chosen = sum([follower is not None, all_followers, bool(barrier)])
     if chosen != 1:
-        raise KGError("choose exactly one of --follower NAME, --all or --barrier TEXT")
+        raise InvalidInputError("choose exactly one of --follower NAME, --all or --barrier TEXT")
     if as_json and as_csv:
-        raise KGError("choose one of --json and --csv")
+        raise InvalidInputError("choose one of --json and --csv")
     with engine(threshold, need_model=bool(barrier)) as replication:
         if barrier:
             results = [replication.matches_for_barriers(barrier, country, population, None, top, min_score)]

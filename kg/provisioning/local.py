@@ -1,8 +1,8 @@
-"""Neo4j provisioning: an external server, a Docker container, or a local community server from Maven Central.
+"""The local Neo4j 5.26 community server: jars from Maven Central, run with the machine's Java 17.
 
-The order (``Provisioner.AUTO``): ``NEO4J_URI`` if set, else Docker when an engine answers, else a local
-Neo4j 5.26 community server whose jars Maven resolves from the pom in ``kg/resources`` and which runs with the
-machine's Java 17. The local server's conf, data, logs and generated password live under ``KG_HOME/neo4j``.
+Maven resolves ``org.neo4j:neo4j`` and ``org.neo4j.app:neo4j-server`` from the pom in ``kg/resources``; kg writes a
+``neo4j.conf`` (loopback only, bounded memory) and runs ``CommunityEntryPoint`` with the JVM options of the
+official distribution. Conf, data, logs and the password generated on first start live under ``KG_HOME/neo4j``.
 """
 
 from __future__ import annotations
@@ -10,29 +10,43 @@ from __future__ import annotations
 import contextlib
 import fcntl
 import hashlib
-import json
 import os
-import re
-import secrets
 import shutil
 import signal
-import socket
 import subprocess
 import time
-from collections.abc import Callable, Iterator
-from dataclasses import dataclass, field
+from collections.abc import Iterator
 from importlib import resources
 from pathlib import Path
 
 from neo4j import GraphDatabase
 from neo4j.exceptions import AuthError, ServiceUnavailable
 
-from kg.errors import PortInUseError, ProvisioningError, ServerStartError, ToolMissingError
-from kg.settings import NEO4J_VERSION, Provisioner, Settings
+from kg.core.connection import Neo4jConnection
+from kg.core.settings import NEO4J_VERSION, Provisioner, Settings
+from kg.provisioning.base import (
+    Notify,
+    PortInUseError,
+    ProvisioningError,
+    ServerStartError,
+    ServerStatus,
+    StartResult,
+    ToolMissingError,
+    quiet,
+)
+from kg.provisioning.tools import (
+    DEFAULT_PASSWORD,
+    DEFAULT_USER,
+    find_java,
+    generate_password,
+    java_major_version,
+    port_is_open,
+    read_credentials,
+    wait_for_bolt,
+    write_credentials,
+)
 
 ENTRY_POINT = "org.neo4j.server.CommunityEntryPoint"
-DEFAULT_USER = "neo4j"
-DEFAULT_PASSWORD = "neo4j"  # what a fresh Neo4j server accepts once, before kg replaces it
 MIN_JAVA_MAJOR = 17
 
 # The JVM options the official Neo4j 5.26 distribution passes (server.jvm.additional in its default
@@ -67,162 +81,16 @@ INSTALL_HELP = (
     "Neo4j {version} community server out of Maven Central artifacts. Missing here: {missing}."
 )
 
-Notify = Callable[[str], None]
-
-
-def _quiet(_: str) -> None:
-    return None
-
-
-@dataclass(frozen=True)
-class Neo4jConnection:
-    """Where and how to reach a Neo4j server."""
-
-    uri: str
-    user: str
-    password: str = field(repr=False)
-    database: str | None = None
-    provisioner: Provisioner = Provisioner.EXTERNAL
-
-    @property
-    def auth(self) -> tuple[str, str]:
-        return (self.user, self.password)
-
-    def export_lines(self) -> str:
-        """Shell lines that point another process at this server."""
-        lines = [
-            f"export NEO4J_URI={_shell_quote(self.uri)}",
-            f"export NEO4J_USER={_shell_quote(self.user)}",
-            f"export NEO4J_PASSWORD={_shell_quote(self.password)}",
-        ]
-        if self.database:
-            lines.append(f"export NEO4J_DATABASE={_shell_quote(self.database)}")
-        return "\n".join(lines)
-
-
-def _shell_quote(value: str) -> str:
-    return "'" + value.replace("'", "'\"'\"'") + "'"
-
-
-# --------------------------------------------------------------------------------------------------------------
-# Helpers shared by the provisioners
-
-
-def port_is_open(host: str, port: int, timeout_s: float = 0.5) -> bool:
-    """True if something accepts TCP connections on host:port."""
-    with contextlib.suppress(OSError), socket.create_connection((host, port), timeout=timeout_s):
-        return True
-    return False
-
-
-def find_free_port(host: str = "127.0.0.1") -> int:
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
-        sock.bind((host, 0))
-        port: int = sock.getsockname()[1]
-        return port
-
-
-def wait_for_bolt(
-    connection: Neo4jConnection, timeout_s: float, alive: Callable[[], bool] | None = None
-) -> None:
-    """Block until the server accepts a query with these credentials, or raise ServerStartError."""
-    deadline = time.monotonic() + timeout_s
-    last_error: Exception | None = None
-    while time.monotonic() < deadline:
-        if alive is not None and not alive():
-            raise ServerStartError("the Neo4j process exited while starting")
-        try:
-            with GraphDatabase.driver(connection.uri, auth=connection.auth, connection_timeout=2.0) as driver:
-                driver.verify_connectivity()
-            return
-        except (ServiceUnavailable, OSError) as error:
-            last_error = error
-        time.sleep(0.5)
-    raise ServerStartError(f"Neo4j at {connection.uri} did not answer within {timeout_s:.0f}s: {last_error}")
-
-
-def docker_engine_available(timeout_s: float = 5.0) -> bool:
-    """True when a Docker engine answers (the docker CLI alone, without an engine, does not count)."""
-    docker = shutil.which("docker")
-    if docker is None:
-        return False
-    try:
-        result = subprocess.run(
-            [docker, "info", "--format", "{{.ServerVersion}}"],
-            capture_output=True,
-            timeout=timeout_s,
-            check=False,
-        )
-    except (OSError, subprocess.TimeoutExpired):
-        return False
-    return result.returncode == 0 and bool(result.stdout.strip())
-
-
-def find_java() -> str | None:
-    java_home = os.environ.get("JAVA_HOME")
-    if java_home and (Path(java_home) / "bin" / "java").is_file():
-        return str(Path(java_home) / "bin" / "java")
-    return shutil.which("java")
-
-
-def java_major_version(java: str) -> int:
-    result = subprocess.run([java, "-version"], capture_output=True, text=True, check=False)
-    match = re.search(r'version "(\d+)(?:\.(\d+))?', result.stderr + result.stdout)
-    if match is None:
-        raise ToolMissingError(
-            f"could not read the Java version from `{java} -version`: {result.stderr.strip()}"
-        )
-    major = int(match.group(1))
-    return int(match.group(2) or 0) if major == 1 else major
-
-
-def _read_credentials(path: Path) -> tuple[str, str] | None:
-    if not path.is_file():
-        return None
-    data = json.loads(path.read_text(encoding="utf-8"))
-    return str(data["user"]), str(data["password"])
-
-
-def _write_credentials(path: Path, user: str, password: str) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    temporary = path.with_suffix(".tmp")
-    fd = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
-    with os.fdopen(fd, "w", encoding="utf-8") as handle:
-        json.dump({"user": user, "password": password}, handle)
-    temporary.replace(path)
-
-
-def generate_password() -> str:
-    return secrets.token_urlsafe(24)
-
-
-# --------------------------------------------------------------------------------------------------------------
-# The local community server
-
-
-@dataclass(frozen=True)
-class ServerStatus:
-    running: bool
-    pid: int | None
-    uri: str
-    bolt_answering: bool
-    home: Path
-
-
-@dataclass(frozen=True)
-class StartResult:
-    connection: Neo4jConnection
-    pid: int
-    already_running: bool
-
 
 class LocalNeo4jServer:
-    """A Neo4j community server run from Maven Central jars with the machine's Java.
+    """A Neo4j community server run from Maven Central jars with the machine's Java (a ``Provider``).
 
     Example:
         >>> server = LocalNeo4jServer(home=Path(".kg/neo4j"), runtime_dir=Path(".kg/runtime"), bolt_port=7687)
         >>> connection = server.start().connection  # doctest: +SKIP
     """
+
+    kind = Provisioner.LOCAL
 
     def __init__(
         self,
@@ -233,7 +101,7 @@ class LocalNeo4jServer:
         pagecache_size: str = "512m",
         start_timeout_s: float = 120.0,
         maven_repo_local: Path | None = None,
-        notify: Notify = _quiet,
+        notify: Notify = quiet,
     ) -> None:
         self.home = home.resolve()
         self.runtime_dir = runtime_dir.resolve()
@@ -245,7 +113,7 @@ class LocalNeo4jServer:
         self.notify = notify
 
     @classmethod
-    def from_settings(cls, settings: Settings, notify: Notify = _quiet) -> LocalNeo4jServer:
+    def from_settings(cls, settings: Settings, notify: Notify = quiet) -> LocalNeo4jServer:
         return cls(
             home=settings.neo4j_home,
             runtime_dir=settings.runtime_dir,
@@ -418,12 +286,17 @@ class LocalNeo4jServer:
         pid = self.running_pid()
         answering = pid is not None and port_is_open("127.0.0.1", self.bolt_port)
         return ServerStatus(
-            running=pid is not None, pid=pid, uri=self.uri, bolt_answering=answering, home=self.home
+            provider=self.kind,
+            running=pid is not None,
+            uri=self.uri,
+            bolt_answering=answering,
+            pid=pid,
+            home=self.home,
         )
 
     def connection(self) -> Neo4jConnection:
         """The connection of this server from its stored credentials (does not start it)."""
-        credentials = _read_credentials(self.credentials_file)
+        credentials = read_credentials(self.credentials_file)
         if credentials is None:
             raise ProvisioningError(
                 f"no credentials in {self.credentials_file}: start the server with `kg db start`"
@@ -499,10 +372,10 @@ class LocalNeo4jServer:
 
     def _ensure_password(self) -> Neo4jConnection:
         """Replace the initial password of a fresh server with a generated one kept in credentials.json."""
-        stored = _read_credentials(self.credentials_file)
+        stored = read_credentials(self.credentials_file)
         if stored is None:
             stored = (DEFAULT_USER, generate_password())
-            _write_credentials(self.credentials_file, *stored)
+            write_credentials(self.credentials_file, *stored)
         connection = Neo4jConnection(self.uri, stored[0], stored[1], None, Provisioner.LOCAL)
         if self._auth_works(connection.auth):
             return connection
@@ -575,108 +448,3 @@ class LocalNeo4jServer:
             while self._is_our_process(pid):
                 time.sleep(0.1)
         self.pid_file.unlink(missing_ok=True)
-
-
-# --------------------------------------------------------------------------------------------------------------
-# Docker (docker-compose.yml's neo4j service)
-
-
-class DockerNeo4jServer:
-    """The ``neo4j`` service of docker-compose.yml, with a generated password kept under KG_HOME."""
-
-    def __init__(
-        self, home: Path, compose_file: Path, bolt_port: int = 7687, start_timeout_s: float = 120
-    ) -> None:
-        self.home = home.resolve()
-        self.compose_file = compose_file.resolve()
-        self.bolt_port = bolt_port
-        self.start_timeout_s = start_timeout_s
-
-    @classmethod
-    def from_settings(cls, settings: Settings) -> DockerNeo4jServer:
-        return cls(settings.home / "docker", Path("docker-compose.yml"), 7687, settings.start_timeout_s)
-
-    @property
-    def credentials_file(self) -> Path:
-        return self.home / "credentials.json"
-
-    def compose_command(self, *args: str) -> list[str]:
-        docker = shutil.which("docker") or "docker"
-        return [docker, "compose", "-f", str(self.compose_file), *args]
-
-    def connection(self) -> Neo4jConnection:
-        stored = _read_credentials(self.credentials_file)
-        if stored is None:
-            stored = (DEFAULT_USER, generate_password())
-            _write_credentials(self.credentials_file, *stored)
-        return Neo4jConnection(
-            f"bolt://127.0.0.1:{self.bolt_port}", stored[0], stored[1], None, Provisioner.DOCKER
-        )
-
-    def _run(self, *args: str) -> subprocess.CompletedProcess[str]:
-        environment = {**os.environ, "NEO4J_PASSWORD": self.connection().password}
-        return subprocess.run(
-            self.compose_command(*args), env=environment, capture_output=True, text=True, check=False
-        )
-
-    def start(self) -> StartResult:
-        connection = self.connection()
-        result = self._run("up", "-d", "--wait", "neo4j")
-        if result.returncode != 0:
-            raise ServerStartError(f"`docker compose up neo4j` failed:\n{result.stderr.strip()}")
-        wait_for_bolt(connection, self.start_timeout_s)
-        return StartResult(connection, pid=0, already_running=False)
-
-    def stop(self) -> bool:
-        return self._run("stop", "neo4j").returncode == 0
-
-    def is_running(self) -> bool:
-        result = self._run("ps", "--status", "running", "--quiet", "neo4j")
-        return result.returncode == 0 and bool(result.stdout.strip())
-
-
-# --------------------------------------------------------------------------------------------------------------
-# Choosing
-
-
-def choose_provisioner(settings: Settings) -> Provisioner:
-    if settings.provisioner is not Provisioner.AUTO:
-        return settings.provisioner
-    if settings.neo4j_uri:
-        return Provisioner.EXTERNAL
-    if docker_engine_available():
-        return Provisioner.DOCKER
-    return Provisioner.LOCAL
-
-
-def external_connection(settings: Settings) -> Neo4jConnection:
-    if not settings.neo4j_uri:
-        raise ProvisioningError(
-            "KG_NEO4J_PROVISIONER=external needs NEO4J_URI (and NEO4J_USER, NEO4J_PASSWORD)."
-        )
-    password = settings.neo4j_password.get_secret_value() if settings.neo4j_password else ""
-    return Neo4jConnection(
-        settings.neo4j_uri, settings.neo4j_user, password, settings.neo4j_database, Provisioner.EXTERNAL
-    )
-
-
-def current_connection(settings: Settings) -> Neo4jConnection:
-    """The connection kg should use now, without starting anything."""
-    provisioner = choose_provisioner(settings)
-    if provisioner is Provisioner.EXTERNAL:
-        return external_connection(settings)
-    if provisioner is Provisioner.DOCKER:
-        return DockerNeo4jServer.from_settings(settings).connection()
-    return LocalNeo4jServer.from_settings(settings).connection()
-
-
-def provision(settings: Settings, notify: Notify = _quiet) -> Neo4jConnection:
-    """Make a Neo4j server available (start it if needed) and return how to reach it."""
-    provisioner = choose_provisioner(settings)
-    if provisioner is Provisioner.EXTERNAL:
-        connection = external_connection(settings)
-        wait_for_bolt(connection, timeout_s=min(settings.start_timeout_s, 30.0))
-        return connection
-    if provisioner is Provisioner.DOCKER:
-        return DockerNeo4jServer.from_settings(settings).start().connection
-    return LocalNeo4jServer.from_settings(settings, notify).start().connection

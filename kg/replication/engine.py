@@ -24,14 +24,31 @@ from __future__ import annotations
 import math
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from typing import Any, Literal
+from typing import Any, LiteralString
 
-from neo4j import Driver
 from pydantic import BaseModel, Field
 
+from kg.core.database import Database
+from kg.core.errors import InvalidInputError, UnavailableError
 from kg.embeddings import SentenceEmbedder
-from kg.errors import KGError
+from kg.replication.models import (
+    ChallengeRef,
+    CityNotFoundError,
+    CityRef,
+    Evidence,
+    Factor,
+    FollowerGaps,
+    FollowerMatches,
+    Gap,
+    Match,
+    NotAFollowerError,
+    SharedChallenge,
+    SharedChallengeRow,
+    SolutionLink,
+    UnreplicatedSolution,
+)
 from queries import replication as q
+from queries.system import read_kb_version
 
 OUTCOME_WEIGHTS: dict[str, float] = {"solved": 1.0, "mitigated": 0.75, "attempted": 0.5, "proposed": 0.25}
 FACTOR_WEIGHTS: dict[str, float] = {"challenges": 0.7, "thematic": 0.1, "ties": 0.1, "context": 0.1}
@@ -45,120 +62,9 @@ LATITUDE_SPAN_DEGREES = 20.0
 NO_KNOWN_SOLUTION = "no known solution for its challenges"
 
 
-class CityNotFoundError(KGError):
-    """No city has that public id, name or alias."""
-
-
-class NotAFollowerError(KGError):
-    """The city holds no follower role in any project."""
-
-
 class EngineConfig(BaseModel):
     semantic_threshold: float = Field(SEMANTIC_THRESHOLD, ge=0.0, lt=1.0)
     neighbours: int = Field(NEIGHBOURS, ge=1, le=100)
-    timeout_s: float = Field(30.0, gt=0)
-
-
-# ------------------------------------------------------------------------------------------------ result models
-
-
-class CityRef(BaseModel):
-    uid: str
-    name: str
-
-
-class ChallengeRef(BaseModel):
-    uid: str
-    name: str
-
-
-class Factor(BaseModel):
-    value: float | None = Field(description="in [0, 1]; null when there is no data (then it is left out)")
-    weight: float
-    detail: str
-
-
-class SharedChallenge(BaseModel):
-    follower_challenge: ChallengeRef
-    matched_challenge: ChallengeRef
-    kind: Literal["exact", "semantic"]
-    similarity: float
-    strength: float
-    solutions: list[str]
-
-
-class SolutionLink(BaseModel):
-    uid: str
-    name: str
-    project: str | None
-    status: str | None
-    addresses: str
-    outcome: str
-    confidence: float
-
-
-class Evidence(BaseModel):
-    claim: str
-    source: str
-    file_name: str
-    quote: str
-
-
-class Match(BaseModel):
-    follower: CityRef
-    lighthouse: CityRef
-    score: float
-    factors: dict[str, Factor]
-    shared_challenges: list[SharedChallenge]
-    solutions: list[SolutionLink]
-    evidence: list[Evidence]
-    shared_projects: list[str]
-    shared_networks: list[str]
-    kb_version: str | None
-
-
-class Gap(BaseModel):
-    uid: str
-    name: str
-    category: str | None
-
-
-class FollowerMatches(BaseModel):
-    follower: CityRef
-    matches: list[Match]
-    gaps: list[Gap]
-    challenges: int
-    note: str | None
-    kb_version: str | None
-
-
-class SharedChallengeRow(BaseModel):
-    uid: str
-    name: str
-    category: str | None
-    cities: list[str]
-    projects: list[str]
-    fields: list[str]
-    sources: list[str]
-    solutions: int
-    evidence: int
-    kb_version: str | None
-
-
-class FollowerGaps(BaseModel):
-    follower: CityRef
-    challenges: int
-    gaps: list[Gap]
-    kb_version: str | None
-
-
-class UnreplicatedSolution(BaseModel):
-    uid: str
-    name: str
-    lighthouse: CityRef
-    projects: list[str]
-    challenges: list[dict[str, str | None]]
-    kb_version: str | None
 
 
 # ------------------------------------------------------------------------------------------------ scoring
@@ -250,7 +156,7 @@ class ReplicationEngine:
     """Ranked, explained matches from the graph behind ``driver``.
 
     Example:
-        >>> engine = ReplicationEngine(driver, embedder=SentenceEmbedder.load(model_dir(Path(".kg"))))  # doctest: +SKIP
+        >>> engine = ReplicationEngine(db, embedder=SentenceEmbedder.load(Settings().model_dir))  # doctest: +SKIP
         >>> best = engine.matches_for("sofia").matches[0]  # doctest: +SKIP
         >>> best.lighthouse.uid, best.score  # doctest: +SKIP
         ('munich', 0.6431)
@@ -258,29 +164,30 @@ class ReplicationEngine:
 
     def __init__(
         self,
-        driver: Driver,
-        database: str | None = None,
+        db: Database,
         embedder: SentenceEmbedder | None = None,
         config: EngineConfig | None = None,
     ) -> None:
-        self.driver = driver
-        self.database = database
+        self.db = db
         self.embedder = embedder
         self.config = config or EngineConfig()
 
     # -- plumbing ---------------------------------------------------------------------------------------------
-    def _read(self, query: Any, **params: Any) -> list[dict[str, Any]]:
-        return q.run_read(self.driver, query, self.config.timeout_s, self.database, **params)
+    def _read(self, query: LiteralString, **params: Any) -> list[dict[str, Any]]:
+        return self.db.read(query, **params)
 
-    def _read_semantic(self, query: Any, **params: Any) -> list[dict[str, Any]]:
-        """A read whose statement asks the vector index: adds the neighbour count and the threshold."""
+    def _read_semantic(self, query: LiteralString, **params: Any) -> list[dict[str, Any]]:
+        """A read whose statement asks the vector index: adds its name, the neighbour count and the threshold."""
         return self._read(
-            query, neighbours=self.config.neighbours, threshold=self.config.semantic_threshold, **params
+            query,
+            vector_index=q.VECTOR_INDEX,
+            neighbours=self.config.neighbours,
+            threshold=self.config.semantic_threshold,
+            **params,
         )
 
     def kb_version(self) -> str | None:
-        rows = self._read(q.READ_KB_VERSION)
-        return str(rows[0]["version"]) if rows else None
+        return read_kb_version(self.db)
 
     def _source_files(self) -> dict[str, str]:
         return {row["uid"]: row["file_name"] for row in self._read(q.READ_SOURCES)}
@@ -347,9 +254,9 @@ class ReplicationEngine:
     ) -> FollowerMatches:
         """Matches for a city not in the graph, described by its barriers as free text."""
         if not barriers:
-            raise KGError("give at least one barrier")
+            raise InvalidInputError("give at least one barrier")
         if self.embedder is None:
-            raise KGError("free-text matching needs the embedding model: run `kg model install`")
+            raise UnavailableError("free-text matching needs the embedding model: run `kg model install`")
         vectors = self.embedder.embed(list(barriers))
         payload = [
             {"id": f"barrier-{i + 1}", "text": text, "embedding": [float(x) for x in vector]}
@@ -561,37 +468,3 @@ def _evidence(
             link["implemented_quotes"],
         )
     return [items[key] for key in sorted(items)]
-
-
-# ------------------------------------------------------------------------------------------------ embeddings
-
-
-def challenge_text(name: str) -> str:
-    """What is embedded for a challenge: its canonical name.
-
-    The canonical name is the one normalised wording of the barrier. The documents' own wordings (aliases)
-    are quotes of varying length and focus; embedding them too turns broad challenges into hubs that look
-    similar to everything (measured on the seed: see the README), so they are kept for text search instead.
-    """
-    return name.strip()
-
-
-def refresh_challenge_embeddings(
-    driver: Driver, embedder: SentenceEmbedder, database: str | None = None
-) -> int:
-    """Embed every challenge whose text changed since it was last embedded; returns how many were (re)embedded."""
-    records = driver.execute_query(q.READ_CHALLENGE_TEXTS, database_=database).records
-    stale = [
-        (record["uid"], text)
-        for record in records
-        if (text := challenge_text(record["name"])) != record["embedded_text"]
-    ]
-    if not stale:
-        return 0
-    vectors = embedder.embed([text for _, text in stale])
-    rows = [
-        {"uid": uid, "text": text, "embedding": [float(x) for x in vector]}
-        for (uid, text), vector in zip(stale, vectors, strict=True)
-    ]
-    driver.execute_query(q.SET_CHALLENGE_EMBEDDINGS, rows=rows, database_=database)
-    return len(rows)

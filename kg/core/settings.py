@@ -9,9 +9,10 @@ from typing import Annotated
 from pydantic import Field, SecretStr, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
-from kg.errors import ConfigurationError
+from kg.core.errors import ConfigurationError
 
 NEO4J_VERSION = "5.26.30"
+EMBEDDING_MODEL_NAME = "all-MiniLM-L6-v2"  # kg/embeddings runs it; its files live under KG_HOME/models/
 UNSAFE_PASSWORDS = frozenset({"neo4j", "password", "changeme", "secret", "test"})
 
 
@@ -94,9 +95,9 @@ class Settings(BaseSettings):
     @property
     def model_dir(self) -> Path:
         """Where the sentence-embedding model's files are unpacked (kg model install)."""
-        from kg.embeddings import model_dir
-
-        return self.model_dir_override.resolve() if self.model_dir_override else model_dir(self.home)
+        if self.model_dir_override:
+            return self.model_dir_override.resolve()
+        return self.home.resolve() / "models" / EMBEDDING_MODEL_NAME
 
     @property
     def runtime_dir(self) -> Path:

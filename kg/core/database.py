@@ -1,0 +1,127 @@
+"""The one database handle: every read in a read transaction (routed to readers on a cluster), every write in a
+write transaction, both under the configured timeout.
+
+One ``Database`` per process wraps one driver. Callers hand it named Cypher (``LiteralString`` from ``queries/``)
+and parameters; it never builds query text. The managed transactions retry transient errors (a leader switch, a
+deadlock) and the server cancels any transaction that outlives its timeout. When the server cannot be reached the
+handle raises ``Neo4jUnavailableError`` (category *unavailable*), so every caller tells "retry later" from a bug.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, replace
+from typing import Any, LiteralString, TypeVar
+
+from neo4j import (
+    Driver,
+    GraphDatabase,
+    ManagedTransaction,
+    NotificationDisabledClassification,
+    unit_of_work,
+)
+from neo4j.exceptions import AuthError, ServiceUnavailable, SessionExpired
+
+from kg.core.connection import Neo4jConnection
+from kg.core.errors import Neo4jUnavailableError
+
+T = TypeVar("T")
+Row = dict[str, Any]
+DEFAULT_TIMEOUT_S = 30.0
+
+
+def open_driver(connection: Neo4jConnection, **options: Any) -> Driver:
+    """A driver for ``connection``; ``neo4j://`` and ``neo4j+s://`` URIs route across a cluster or Aura."""
+    # Schema-less reads of optional properties ("property key does not exist") are expected, not noise.
+    options.setdefault(
+        "notifications_disabled_classifications", [NotificationDisabledClassification.UNRECOGNIZED]
+    )
+    return GraphDatabase.driver(connection.uri, auth=connection.auth, **options)
+
+
+@dataclass(frozen=True)
+class Database:
+    """Reads and writes against one Neo4j database.
+
+    Example:
+        >>> with Database.connect(connection) as db:  # doctest: +SKIP
+        ...     db.read("MATCH (c:City) RETURN count(c) AS cities")
+        [{'cities': 21}]
+    """
+
+    driver: Driver
+    name: str | None = None
+    timeout_s: float = DEFAULT_TIMEOUT_S
+    uri: str = ""
+
+    @classmethod
+    def open(
+        cls, connection: Neo4jConnection, timeout_s: float = DEFAULT_TIMEOUT_S, **options: Any
+    ) -> Database:
+        """A handle on ``connection`` (no round trip yet); close it with ``close()`` or use ``connect``."""
+        return cls(open_driver(connection, **options), connection.database, timeout_s, connection.uri)
+
+    @classmethod
+    @contextmanager
+    def connect(
+        cls, connection: Neo4jConnection, timeout_s: float = DEFAULT_TIMEOUT_S, **options: Any
+    ) -> Iterator[Database]:
+        """A verified handle, closed on exit; ``Neo4jUnavailableError`` when the server does not answer."""
+        database = cls.open(connection, timeout_s, **options)
+        try:
+            database.verify()
+            yield database
+        finally:
+            database.close()
+
+    def __enter__(self) -> Database:
+        return self
+
+    def __exit__(self, *_: object) -> None:
+        self.close()
+
+    def close(self) -> None:
+        self.driver.close()
+
+    def with_timeout(self, timeout_s: float) -> Database:
+        """The same handle with another transaction timeout (e.g. the rest of a request's deadline)."""
+        return replace(self, timeout_s=timeout_s)
+
+    def verify(self) -> None:
+        try:
+            self.driver.verify_connectivity()
+        except (ServiceUnavailable, SessionExpired, OSError) as error:
+            raise Neo4jUnavailableError(
+                f"no Neo4j answers at {self.uri or 'the configured URI'}: {error}. Start one with `kg db start`."
+            ) from error
+        except AuthError as error:
+            raise Neo4jUnavailableError(
+                f"Neo4j at {self.uri or 'the configured URI'} rejected the credentials: {error.message}"
+            ) from error
+
+    # -- transactions -----------------------------------------------------------------------------------------
+    def read_transaction(self, work: Callable[[ManagedTransaction], T]) -> T:
+        """Run ``work`` in a managed read transaction (retried on transient errors, routed to a reader)."""
+        with self._unavailable_as_error(), self.driver.session(database=self.name) as session:
+            return session.execute_read(unit_of_work(timeout=self.timeout_s)(work))
+
+    def write_transaction(self, work: Callable[[ManagedTransaction], T]) -> T:
+        """Run ``work`` in a managed write transaction (retried on transient errors, sent to the leader)."""
+        with self._unavailable_as_error(), self.driver.session(database=self.name) as session:
+            return session.execute_write(unit_of_work(timeout=self.timeout_s)(work))
+
+    def read(self, query: LiteralString, /, **params: Any) -> list[Row]:
+        """One read statement; its rows as dicts."""
+        return self.read_transaction(lambda tx: [record.data() for record in tx.run(query, params)])
+
+    def write(self, query: LiteralString, /, **params: Any) -> list[Row]:
+        """One write statement; its rows as dicts."""
+        return self.write_transaction(lambda tx: [record.data() for record in tx.run(query, params)])
+
+    @contextmanager
+    def _unavailable_as_error(self) -> Iterator[None]:
+        try:
+            yield
+        except (ServiceUnavailable, SessionExpired) as error:
+            raise Neo4jUnavailableError(f"Neo4j is not reachable: {error}") from error

@@ -1,0 +1,78 @@
+"""The closed vocabularies of the graph model. Properties declare them with ``schema.models.vocabulary``; the seed
+files, the curator API and GraphQL (as enums) all take their values from here."""
+
+from __future__ import annotations
+
+from enum import StrEnum
+
+
+class CityRole(StrEnum):
+    """One vocabulary for a city's role in a project; the document's own wording goes to ``role_label``."""
+
+    LIGHTHOUSE = "lighthouse"
+    FOLLOWER = "follower"
+    OBSERVER = "observer"
+
+
+class Outcome(StrEnum):
+    """What a solution achieved on a challenge it addresses, strongest first."""
+
+    SOLVED = "solved"
+    MITIGATED = "mitigated"
+    ATTEMPTED = "attempted"
+    PROPOSED = "proposed"
+
+
+class ChallengeCategory(StrEnum):
+    REGULATORY = "regulatory"
+    FINANCIAL = "financial"
+    TECHNICAL = "technical"
+    SOCIAL = "social"
+    ORGANISATIONAL = "organisational"
+    DATA_AND_PRIVACY = "data-and-privacy"
+    POLITICAL = "political"
+
+
+class NetworkKind(StrEnum):
+    CLUSTER = "cluster"
+    CITY_NETWORK = "city-network"
+    EU_INITIATIVE = "eu-initiative"
+    ASSOCIATION = "association"
+
+
+class OrganisationKind(StrEnum):
+    CITY = "city"
+    RESEARCH = "research"
+    UNIVERSITY = "university"
+    INDUSTRY = "industry"
+    SME = "sme"
+    UTILITY = "utility"
+    ASSOCIATION = "association"
+    PUBLIC_BODY = "public-body"
+    NGO = "ngo"
+    CONSULTANCY = "consultancy"
+
+
+class BestPracticeKind(StrEnum):
+    LESSON = "lesson"
+    RECOMMENDATION = "recommendation"
+    GUIDELINE = "guideline"
+    METHOD = "method"
+
+
+class EventKind(StrEnum):
+    WORKSHOP = "workshop"
+    CONSORTIUM_MEETING = "consortium-meeting"
+    NETWORK_MEETING = "network-meeting"
+    WEBINAR = "webinar"
+    SITE_VISIT = "site-visit"
+    STUDY_TOUR = "study-tour"
+    CONFERENCE = "conference"
+    EXPO = "expo"
+
+
+class SourceKind(StrEnum):
+    DELIVERABLE = "deliverable"
+    MEETING_RECORD = "meeting-record"
+    ARTICLE = "article"
+    REPORT = "report"
