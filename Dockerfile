@@ -1,7 +1,7 @@
 # The kg API image used by docker-compose.yml's `api` service.
 FROM python:3.11-slim
 WORKDIR /app
-COPY pyproject.toml README.md ./
+COPY pyproject.toml README.md docker-compose.yml ./
 COPY kg ./kg
 COPY schema ./schema
 COPY queries ./queries

@@ -27,9 +27,10 @@ run: install ## Provision Neo4j, apply the schema, import the knowledge base, se
 	$(BIN)/kg import all
 	$(BIN)/kg serve
 
-lint: install ## ruff check + format check
+lint: install ## ruff check + format check + the architecture's import contracts (pyproject.toml)
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+	$(BIN)/lint-imports
 
 typecheck: install ## mypy (strict on kg/ and queries/)
 	$(BIN)/mypy

@@ -293,12 +293,7 @@ def running_api(connection: Neo4jConnection, model_dir: Path, log_path: Path) ->
         for key, value in os.environ.items()
         if key not in {"NEO4J_DATABASE", "KG_NEO4J_PROVISIONER", "KG_QUERY_TIMEOUT"}
     }
-    env |= {
-        "NEO4J_URI": connection.uri,
-        "NEO4J_USER": connection.user,
-        "NEO4J_PASSWORD": connection.password,
-        "KG_MODEL_DIR": str(model_dir),
-    }
+    env |= connection.environment() | {"KG_MODEL_DIR": str(model_dir)}
     command = [
         sys.executable,
         "-m",

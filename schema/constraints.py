@@ -20,7 +20,6 @@ from schema.naming import snake_case
 # Bump when the set of constraints/indexes or the meaning of stored properties changes.
 SCHEMA_VERSION = 3  # 2: vector index on Challenge.embedding; 3: full-text index over names and aliases
 META_LABEL = "KGMeta"
-VECTOR_INDEX = "challenge_embedding_vector"  # the name _items_for gives Challenge.embedding's index
 
 
 class SchemaMigrationError(UnavailableError):
@@ -41,11 +40,11 @@ def _items_for(spec: LabelSpec) -> list[SchemaItem]:
     items: list[SchemaItem] = []
     for prop_name, prop in sorted(spec.properties.items()):
         if prop.unique:
-            name = f"{snake_case(label)}_{prop_name}_unique"
+            name = index_name(label, prop_name, "unique")
             cypher = f"CREATE CONSTRAINT {name} IF NOT EXISTS FOR (n:{label}) REQUIRE n.{prop_name} IS UNIQUE"
             items.append(SchemaItem(name, "constraint", cypher))
         elif prop.kind == "vector":
-            name = f"{snake_case(label)}_{prop_name}_vector"
+            name = index_name(label, prop_name, "vector")
             cypher = (
                 f"CREATE VECTOR INDEX {name} IF NOT EXISTS FOR (n:{label}) ON n.{prop_name} OPTIONS {{indexConfig: {{"
                 f"`vector.dimensions`: {prop.vector_dimensions}, "
@@ -55,13 +54,22 @@ def _items_for(spec: LabelSpec) -> list[SchemaItem]:
             )
             items.append(SchemaItem(name, "index", cypher))
         elif prop.indexed:
-            name = f"{snake_case(label)}_{prop_name}_index"
+            name = index_name(label, prop_name, "index")
             items.append(
                 SchemaItem(
                     name, "index", f"CREATE INDEX {name} IF NOT EXISTS FOR (n:{label}) ON (n.{prop_name})"
                 )
             )
     return items
+
+
+def index_name(label: str, prop: str, kind: str) -> str:
+    """The stable name of a constraint or index: ``<label>_<property>_<unique|index|vector>``."""
+    return f"{snake_case(label)}_{prop}_{kind}"
+
+
+# The vector index semantic matching asks (Challenge.embedding), by the name schema_items() gives it.
+VECTOR_INDEX = index_name("Challenge", "embedding", "vector")
 
 
 def schema_items() -> list[SchemaItem]:

@@ -397,3 +397,40 @@ def test_every_label_has_a_connection(
     assert connection["totalCount"] == count_nodes_by_label(session_db)[label]
     assert len(connection["edges"]) == 3
     assert all(edge["node"]["id"] == f"{label}:{edge['node']['uid']}" for edge in connection["edges"])
+
+
+@pytest.mark.parametrize(
+    ("root", "field", "cypher"),
+    [
+        (
+            "events",
+            "organisedByNetworks",
+            "MATCH (e:Event)-[:ORGANISED_BY]->(:Network) RETURN count(DISTINCT e) AS n",
+        ),
+        (
+            "events",
+            "discussedBestPractices",
+            "MATCH (e:Event)-[:DISCUSSED]->(:BestPractice) RETURN count(DISTINCT e) AS n",
+        ),
+        (
+            "bestPractices",
+            "learnedFromSolutions",
+            "MATCH (b:BestPractice)-[:LEARNED_FROM]->(:Solution) RETURN count(DISTINCT b) AS n",
+        ),
+    ],
+)
+def test_the_relationships_declared_late_are_traversable_and_filterable(
+    client: TestClient, session_driver: Any, root: str, field: str, cypher: str
+) -> None:
+    expected = session_driver.execute_query(cypher).records[0]["n"]
+    assert expected > 0  # the seed uses each of them
+    query = (
+        "query { " + root + "(where: {" + field + ": {some: {}}}, first: 100) "
+        "{ totalCount edges { node { uid " + field + "(first: 100) { sourceIds quotes node { uid } } } } } }"
+    )
+    body = graphql(client, query)
+    assert "errors" not in body, body
+    connection = body["data"][root]
+    assert connection["totalCount"] == expected
+    edges = [edge for e in connection["edges"] for edge in e["node"][field]]
+    assert edges and all(edge["sourceIds"] and edge["quotes"] and edge["node"]["uid"] for edge in edges)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import shutil
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
@@ -11,7 +12,8 @@ from fastapi.testclient import TestClient
 from neo4j import Driver
 
 from api.app import create_app
-from importers.seed import import_seed
+from importers.errors import SeedValidationError
+from importers.seed import import_seed, read_dataset
 from kg.core.apikeys import Role, new_key
 from kg.core.connection import Neo4jConnection
 from kg.core.database import Database
@@ -173,3 +175,73 @@ def test_seed_reimport_keeps_a_curators_edit_and_reports_it(
         "p"
     ]
     assert population == 1512491
+
+
+def test_a_value_the_importer_rejects_is_rejected_for_the_same_reason(
+    make_client: Callable[..., TestClient], driver: Driver, tmp_path: Path
+) -> None:
+    body = call(
+        make_client(),
+        UPDATE,
+        Role.CURATOR,
+        id="Challenge:tender-and-procurement-rules",
+        p={"category": "nonsense"},
+    )
+    assert code(body) == "BAD_USER_INPUT"
+    api_reason = body["errors"][0]["message"].split("properties.category: ", 1)[1]
+    # The importer, given the same value in a seed file, gives the same field-level reason.
+    broken = tmp_path / "seed"
+    shutil.copytree(SMALL, broken)
+    path = broken / "data" / "a.yaml"
+    path.write_text(path.read_text().replace("props: {category: regulatory}", "props: {category: nonsense}"))
+    with pytest.raises(SeedValidationError) as raised:
+        read_dataset(broken / "data")
+    assert str(raised.value).split("props.category: ", 1)[1] == api_reason
+    assert api_reason.startswith("Input should be 'regulatory', 'financial'")
+    stored = driver.execute_query(
+        "MATCH (c:Challenge {uid: 'tender-and-procurement-rules'}) RETURN c.category AS category"
+    ).records[0]["category"]
+    assert stored == "regulatory"
+
+
+LINK = (
+    'mutation ($note: String, $source: String, $quote: String) { link(from: "City:sofia", type: "FACES", '
+    'to: "Challenge:low-resident-interest-in-e-mobility", note: $note, sourceId: $source, quote: $quote) '
+    "{ changed } }"
+)
+READ_FACES = (
+    "MATCH (:City {uid: 'sofia'})-[r:FACES]->(:Challenge {uid: 'low-resident-interest-in-e-mobility'}) "
+    "RETURN r.source_ids AS ids, r.quotes AS quotes, r.note AS note, r.updated_by AS by, r.curated AS curated"
+)
+
+
+def test_a_curator_link_without_provenance_is_refused(
+    make_client: Callable[..., TestClient], driver: Driver, statements: list[str]
+) -> None:
+    client = make_client()
+    statements.clear()
+    refused = call(client, LINK, Role.CURATOR)
+    assert code(refused) == "BAD_USER_INPUT" and "needs provenance" in refused["errors"][0]["message"]
+    no_quote = call(client, LINK, Role.CURATOR, source="doc-b")
+    assert code(no_quote) == "BAD_USER_INPUT" and "quote" in no_quote["errors"][0]["message"]
+    assert statements == []
+    assert driver.execute_query(READ_FACES).records == []
+
+
+def test_a_curator_link_carries_the_curator_and_its_provenance(
+    make_client: Callable[..., TestClient], driver: Driver
+) -> None:
+    client = make_client()
+    noted = call(client, LINK, Role.CURATOR, note="Sofia's e-mobility plan, 2026, names this barrier")
+    assert noted["data"]["link"]["changed"] is True
+    record = driver.execute_query(READ_FACES).records[0]
+    assert (record["ids"], record["quotes"], record["by"], record["curated"]) == ([], [], "curator-bot", True)
+    assert record["note"] == "Sofia's e-mobility plan, 2026, names this barrier"
+    sourced = call(
+        client, LINK, Role.CURATOR, source="doc-b", quote="low interest of residents in e-mobility"
+    )
+    assert sourced["data"]["link"]["changed"] is True
+    record = driver.execute_query(READ_FACES).records[0]
+    assert (record["ids"], record["quotes"]) == (["doc-b"], ["low interest of residents in e-mobility"])
+    missing = call(client, LINK, Role.CURATOR, source="no-such-doc", quote="a quote")
+    assert code(missing) == "NOT_FOUND"

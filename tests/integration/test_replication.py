@@ -27,6 +27,7 @@ from kg.replication import (
     refresh_challenge_embeddings,
 )
 from schema import apply_schema
+from schema.constraints import VECTOR_INDEX
 
 FACT = "{source_ids: ['doc1'], quotes: ['a quote'], confidence: $confidence}"
 
@@ -293,8 +294,8 @@ def test_semantic_path_uses_the_vector_index(db: Database, driver: Driver) -> No
     )
     engine = ReplicationEngine(db)
     assert scores(engine.matches_for("fenn"))[0][0] == "lumen"
-    driver.execute_query("DROP INDEX challenge_embedding_vector")
-    with pytest.raises(ClientError, match="challenge_embedding_vector"):
+    driver.execute_query("DROP INDEX $name", name=VECTOR_INDEX)
+    with pytest.raises(ClientError, match=VECTOR_INDEX):
         engine.matches_for("fenn")
 
 
