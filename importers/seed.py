@@ -11,6 +11,7 @@ import hashlib
 import json
 import logging
 import re
+import unicodedata
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
@@ -24,6 +25,7 @@ from pydantic import ValidationError
 from importers.errors import ImportAbortedError, SeedValidationError
 from importers.report import ImportReport
 from importers.seed_model import (
+    GROUP_STATED_TYPES,
     CanonicalFile,
     DocumentFile,
     NodeEntryBase,
@@ -32,8 +34,13 @@ from importers.seed_model import (
 )
 from kg.core.database import Database
 from queries.writes import (
+    IMPORTER_SOURCES,
     MERGE_SOURCES,
     RECORD_KB_VERSION,
+    REMOVE_STALE_NODES,
+    REMOVE_STALE_PROVENANCE,
+    REMOVE_STALE_RELATIONSHIPS,
+    REMOVE_STALE_SOURCES,
     merge_nodes,
     merge_relationships,
     merge_sourced_from,
@@ -112,18 +119,39 @@ def _load_yaml(path: Path) -> tuple[Any, yaml.Node | None]:
 ModelT = TypeVar("ModelT", DocumentFile, CanonicalFile)
 
 
+def _located(path: Path, data: Any, tree: yaml.Node | None, item: Any) -> str:
+    line = _line_of(tree, item["loc"])
+    where = f"{path}:{line}" if line else str(path)
+    return f"{where}: {_describe(data, item['loc'])}: {item['msg']}"
+
+
 def _validate(path: Path, model: type[ModelT]) -> ModelT:
     data, tree = _load_yaml(path)
     try:
         return model.model_validate(data)
     except ValidationError as error:
-        first = error.errors()[0]
-        line = _line_of(tree, first["loc"])
-        where = f"{path}:{line}" if line else str(path)
-        raise SeedValidationError(
-            f"{where}: {_describe(data, first['loc'])}: {first['msg']}"
-            + (f" (and {error.error_count() - 1} more errors)" if error.error_count() > 1 else "")
-        ) from error
+        more = f" (and {error.error_count() - 1} more errors)" if error.error_count() > 1 else ""
+        raise SeedValidationError(_located(path, data, tree, error.errors()[0]) + more) from error
+
+
+def check_document(path: Path, documents_dir: Path) -> list[str]:
+    """Every problem of one document file, for a curator at work: each entry's errors, then the file's own
+    rules, then the quotes. An empty list means the file is valid on its own (cross-file merges are checked by
+    a full ``kg import seed --check``)."""
+    data, tree = _load_yaml(path)
+    try:
+        document = DocumentFile.model_validate(data)
+    except ValidationError as error:
+        return [_located(path, data, tree, item) for item in error.errors()]
+    for check in (
+        lambda: _check_within_files({path: document}),
+        lambda: verify_quotes(SeedDataset({path: document}, CanonicalFile()), documents_dir),
+    ):
+        try:
+            check()
+        except SeedValidationError as error:
+            return [str(error)]
+    return []
 
 
 # ------------------------------------------------------------------------------------------------------ dataset
@@ -158,24 +186,54 @@ def _check_within_files(documents: dict[Path, DocumentFile]) -> None:
                 f"{path}: source uid {document.source.uid!r} also used in {source_uids[document.source.uid]}"
             )
         source_uids[document.source.uid] = path
-        defined: set[tuple[str, str]] = set()
+        defined: set[tuple[str, str]] = {("Source", document.source.uid)}  # a file may name its own source
         for index, node in enumerate(document.nodes):
             if node.ref.key in defined:
                 raise SeedValidationError(f"{path}: nodes[{index}] ({node.ref}): defined twice in this file")
             defined.add(node.ref.key)
+        groups = _check_groups(path, document, defined)
         seen: set[Any] = set()
+        implemented: dict[str, str] = {}
         for index, rel in enumerate(document.relationships):
+            where = f"{path}: relationships[{index}] ({rel.type.value} {rel.source} -> {rel.target})"
             for end in (rel.source, rel.target):
                 if end.key not in defined:
-                    raise SeedValidationError(
-                        f"{path}: relationships[{index}] ({rel.type.value} {rel.source} -> {rel.target}): "
-                        f"{end} is not defined in this file's nodes"
-                    )
+                    raise SeedValidationError(f"{where}: {end} is not defined in this file's nodes")
             if rel.key in seen:
-                raise SeedValidationError(
-                    f"{path}: relationships[{index}] ({rel.type.value} {rel.source} -> {rel.target}): listed twice"
-                )
+                raise SeedValidationError(f"{where}: listed twice")
             seen.add(rel.key)
+            if rel.group is not None and rel.source.key not in groups.get(rel.group, {rel.source.key}):
+                raise SeedValidationError(
+                    f"{where}.group: {rel.source} is not a member of group {rel.group!r}"
+                )
+            if rel.group is not None and rel.group not in groups:
+                raise SeedValidationError(f"{where}.group: no group {rel.group!r} in this file's groups")
+            if rel.type is RelType.IMPLEMENTED_IN:
+                _check_one_city(where, rel.source.uid, rel.target.uid, implemented)
+
+
+def _check_groups(path: Path, document: DocumentFile, defined: set[tuple[str, str]]) -> dict[str, set[Any]]:
+    groups: dict[str, set[Any]] = {}
+    for index, group in enumerate(document.groups):
+        if group.uid in groups:
+            raise SeedValidationError(f"{path}: groups[{index}] ({group.uid}): defined twice in this file")
+        for member in group.members:
+            if member.key not in defined:
+                raise SeedValidationError(
+                    f"{path}: groups[{index}] ({group.uid}).members: {member} is not defined in this file's nodes"
+                )
+        groups[group.uid] = {member.key for member in group.members}
+    return groups
+
+
+def _check_one_city(where: str, solution: str, city: str, implemented: dict[str, str]) -> None:
+    """One city per Solution: a measure carried out in several cities is one Solution node per city."""
+    other = implemented.setdefault(solution, city)
+    if other != city:
+        raise SeedValidationError(
+            f"{where}: Solution:{solution} is already implemented in City:{other}; a solution carried out in "
+            "several cities is one Solution per city (uid <solution>-<city>), each with its own facts"
+        )
 
 
 def verify_quotes(dataset: SeedDataset, documents_dir: Path) -> dict[str, str]:
@@ -195,12 +253,48 @@ def verify_quotes(dataset: SeedDataset, documents_dir: Path) -> dict[str, str]:
             entries.append((where, rel.quote))
             if rel.group_quote:
                 entries.append((where + ".group_quote", rel.group_quote))
+            if rel.attribution_quote:
+                entries.append((where + ".attribution_quote", rel.attribution_quote))
+        for i, group in enumerate(document.groups):
+            entries += [(f"groups[{i}] ({group.uid}).quotes[{j}]", q) for j, q in enumerate(group.quotes)]
         for where, quote in entries:
             if normalise(quote) not in text:
                 raise SeedValidationError(
                     f"{path}: {where}: quote not found in {doc_path.name}: {quote[:80]!r}"
                 )
+        _check_members_named(path, document)
     return digests
+
+
+def folded(text: str) -> str:
+    """Lower case, accents and punctuation folded: how names are looked for in passages."""
+    decomposed = unicodedata.normalize("NFKD", text.casefold())
+    plain = "".join(c for c in decomposed if not unicodedata.combining(c))
+    return " ".join(re.sub(r"[^0-9a-z]+", " ", plain.translate(_LETTERS)).split())
+
+
+_LETTERS = str.maketrans({"ø": "o", "æ": "ae", "ß": "ss", "đ": "d", "ł": "l", "œ": "oe", "þ": "th"})
+
+
+def names_of(node: NodeEntryBase) -> list[str]:
+    return [name for name in (node.name or node.uid, *node.aliases) if name]
+
+
+def passage_names(passage: str, names: list[str]) -> bool:
+    """Does the passage name the entity by one of ``names`` (whole words, case and accents folded)?"""
+    haystack = f" {folded(passage)} "
+    return any(f" {folded(name)} " in haystack for name in names if folded(name))
+
+
+def _check_members_named(path: Path, document: DocumentFile) -> None:
+    """Every member of a group is named, by name or alias, in one of the group's passages."""
+    nodes = {node.ref.key: node for node in document.nodes}
+    for index, group in enumerate(document.groups):
+        for member in group.members:
+            if not any(passage_names(quote, names_of(nodes[member.key])) for quote in group.quotes):
+                raise SeedValidationError(
+                    f"{path}: groups[{index}] ({group.uid}).quotes: no passage names {member}"
+                )
 
 
 # ------------------------------------------------------------------------------------------------------ merge
@@ -226,7 +320,10 @@ class MergedRelationship:
     quotes: list[str] = field(default_factory=list)
     confidences: list[float] = field(default_factory=list)
     group_flags: list[bool] = field(default_factory=list)
+    group: str | None = None
+    group_name: str | None = None
     group_quote: str | None = None
+    attribution_quotes: list[str] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
     as_of: dt.date | None = None
 
@@ -286,11 +383,13 @@ def merge_nodes_across_files(dataset: SeedDataset) -> dict[tuple[str, str], Merg
 
 def merge_relationships_across_files(dataset: SeedDataset) -> dict[Any, MergedRelationship]:
     merged: dict[Any, MergedRelationship] = {}
+    implemented: dict[str, str] = {}
     for path, document in dataset.documents.items():
         for entry in document.relationships:
             props = entry.typed_props
-            if entry.type is RelType.FACES:
-                props.pop("group_statement", None)  # merged below from every source
+            if entry.type is RelType.IMPLEMENTED_IN:
+                where = f"{path}: {entry.type.value} {entry.source} -> {entry.target}"
+                _check_one_city(where, entry.source.uid, entry.target.uid, implemented)
             current = merged.get(entry.key)
             if current is None:
                 current = merged[entry.key] = MergedRelationship(entry, props, path)
@@ -299,9 +398,13 @@ def merge_relationships_across_files(dataset: SeedDataset) -> dict[Any, MergedRe
             current.source_ids.append(document.source.uid)
             current.quotes.append(normalise(entry.quote))
             current.confidences.append(entry.confidence)
-            current.group_flags.append(bool(entry.typed_props.get("group_statement", False)))
-            if entry.group_quote and current.group_quote is None:
-                current.group_quote = normalise(entry.group_quote)
+            current.group_flags.append(entry.group is not None)
+            if entry.group is not None and current.group is None:
+                current.group = entry.group
+                current.group_name = next(g.name for g in document.groups if g.uid == entry.group)
+                current.group_quote = normalise(entry.group_quote or "")
+            if entry.attribution_quote:
+                current.attribution_quotes.append(normalise(entry.attribution_quote))
             if entry.note:
                 current.notes.append(entry.note)
             as_of = document.source.as_of
@@ -364,11 +467,15 @@ def _relationship_row(rel: MergedRelationship) -> dict[str, Any]:
         "quotes": rel.quotes,
         "confidence": max(rel.confidences),
     }
-    if rel.entry.type is RelType.FACES:
+    if rel.entry.type in GROUP_STATED_TYPES and rel.entry.source.label == "City":
         # A group statement only stays one if no source states it for the city individually.
         props["group_statement"] = all(rel.group_flags)
-        if rel.group_quote:
+        if rel.group is not None and props["group_statement"]:
+            props["group"] = rel.group
+            props["group_name"] = rel.group_name
             props["group_quote"] = rel.group_quote
+        if rel.attribution_quotes:
+            props["attribution_quote"] = " | ".join(dict.fromkeys(rel.attribution_quotes))
     if rel.notes:
         props["note"] = " | ".join(dict.fromkeys(rel.notes))
     if rel.as_of:
@@ -416,7 +523,7 @@ def _write(tx: ManagedTransaction, seed_plan: SeedPlan) -> ImportReport:
     """The whole load, one transaction; a fresh report each try (execute_write may retry)."""
     report = ImportReport(importer="seed", facts_per_source=dict(seed_plan.facts_per_source))
     stamp = dt.datetime.now(dt.UTC)
-    summary = tx.run(MERGE_SOURCES, rows=seed_plan.sources).consume()
+    summary = tx.run(MERGE_SOURCES, rows=seed_plan.sources, actor=ACTOR).consume()
     _count(
         report.nodes_created,
         report.nodes_matched,
@@ -435,8 +542,35 @@ def _write(tx: ManagedTransaction, seed_plan: SeedPlan) -> ImportReport:
     for (rel_type, source_label, target_label), rows in seed_plan.relationships.items():
         query = merge_relationships(rel_type, source_label, target_label)
         _link(tx, query, rows, rel_type.value, report, f"{source_label} -> {target_label}")
+    report.removed = _remove_stale(tx, seed_plan)
     tx.run(RECORD_KB_VERSION, version=kb_version(seed_plan)).consume()
     return report
+
+
+def _remove_stale(tx: ManagedTransaction, seed_plan: SeedPlan) -> list[str]:
+    """Remove what the seed stated before and its files no longer state (curators' facts stay); list it."""
+    planned_sources = [row["uid"] for row in seed_plan.sources]
+    sources = sorted({*planned_sources, *(r["uid"] for r in tx.run(IMPORTER_SOURCES, actor=ACTOR))})
+    keep_rels = [
+        f"{rel_type.value} {a}:{row['source']} -> {b}:{row['target']}"
+        for (rel_type, a, b), rows in seed_plan.relationships.items()
+        for row in rows
+    ]
+    keep_provenance = [
+        f"SOURCED_FROM {label}:{row['uid']} -> Source:{row['source']}"
+        for label, rows in seed_plan.sourced_from.items()
+        for row in rows
+    ]
+    keep_nodes = [f"{label}:{row['uid']}" for label, rows in seed_plan.nodes.items() for row in rows]
+    removed: list[str] = []
+    for query, keep in (
+        (REMOVE_STALE_RELATIONSHIPS, keep_rels),
+        (REMOVE_STALE_PROVENANCE, keep_provenance),
+        (REMOVE_STALE_NODES, keep_nodes),
+        (REMOVE_STALE_SOURCES, planned_sources),
+    ):
+        removed += sorted(record["key"] for record in tx.run(query, sources=sources, keep=keep, actor=ACTOR))
+    return removed
 
 
 def kb_version(seed_plan: SeedPlan) -> str:
@@ -456,7 +590,12 @@ def _link(
     what: str,
 ) -> None:
     result = tx.run(query, rows=rows)
-    linked = result.single(strict=True)["linked"]
+    record = result.single(strict=True)
+    linked = record["linked"]
+    if record.get("curated"):
+        report.conflicts.append(
+            f"{rel_type} {what}: {record['curated']} curated relationships kept as they are"
+        )
     created = result.consume().counters.relationships_created
     if linked != len(rows):
         raise ImportAbortedError(

@@ -29,6 +29,8 @@ SOURCE_LABEL = "Source"
 ENTRY_LABELS: tuple[str, ...] = tuple(label for label in graph_model().labels if label != SOURCE_LABEL)
 # The relationship types an entry may list (SOURCED_FROM is written by the importer from the quotes).
 ENTRY_TYPES: tuple[RelType, ...] = tuple(t for t in RelType if t.value not in SEED_IMPLIED_TYPES)
+# Facts a document may state for a named group of cities rather than for a city by name.
+GROUP_STATED_TYPES = frozenset({RelType.FACES, RelType.NEEDS})
 
 
 class Ref(StrictModel):
@@ -38,7 +40,8 @@ class Ref(StrictModel):
     @field_validator("label")
     @classmethod
     def _known_label(cls, value: str) -> str:
-        if value not in ENTRY_LABELS:
+        # Source: only the file's own source may be named (checked when the file is read).
+        if value not in ENTRY_LABELS and value != SOURCE_LABEL:
             raise ValueError(f"unknown label {value!r} (known: {', '.join(ENTRY_LABELS)})")
         return value
 
@@ -76,6 +79,28 @@ class SourceEntry(StrictModel):
     @property
     def as_of(self) -> dt.date | None:
         return self.published or self.period_end
+
+
+class GroupEntry(StrictModel):
+    """A named group of cities a document states facts for ("the Follower Cities"), with the passages that
+    name its members: a FACES or NEEDS entry with ``group`` reaches each member only through this."""
+
+    uid: Slug
+    name: Text
+    members: list[Ref] = Field(min_length=1)
+    quotes: list[Quote] = Field(min_length=1)  # verbatim passages that, together, name every member
+    note: Text | None = None
+
+    _parse_members = field_validator("members", mode="before")(
+        lambda value: [_parse_ref(item) for item in value] if isinstance(value, list) else value
+    )
+
+    @model_validator(mode="after")
+    def _cities_only(self) -> GroupEntry:
+        others = [str(member) for member in self.members if member.label != "City"]
+        if others:
+            raise ValueError(f"a group's members are cities, not {', '.join(others)}")
+        return self
 
 
 class NodeEntryBase(StrictModel):
@@ -120,7 +145,9 @@ class RelationshipEntryBase(StrictModel):
     target: Ref = Field(alias="to")
     props: StrictModel
     quote: Quote
-    group_quote: Quote | None = None
+    group: Slug | None = None  # FACES / NEEDS stated for a group of the file's `groups`
+    group_quote: Quote | None = None  # the group's sentence
+    attribution_quote: Quote | None = None  # the passage naming the city when the quote does not (a heading)
     confidence: Confidence = 1.0
     note: Text | None = None
 
@@ -135,8 +162,21 @@ class RelationshipEntryBase(StrictModel):
             raise ValueError(
                 f"{self.type.value} cannot link {self.source} to {self.target} (allowed: {allowed})"
             )
-        if self.group_quote is not None and self.type is not RelType.FACES:
-            raise ValueError("group_quote is only for FACES")
+        attributed = (
+            self.group is not None or self.group_quote is not None or self.attribution_quote is not None
+        )
+        if attributed and self.type not in GROUP_STATED_TYPES:
+            raise ValueError("group, group_quote and attribution_quote are only for FACES and NEEDS")
+        if self.attribution_quote is not None and self.group is not None:
+            raise ValueError(
+                "a group statement is attributed by its group; attribution_quote is for a city's own"
+            )
+        if (self.group is None) != (self.group_quote is None):
+            raise ValueError(
+                "a group statement names its group and quotes the group's sentence (group_quote)"
+            )
+        if self.group is not None and self.source.label != "City":
+            raise ValueError("only a city's fact can be stated through a group of cities")
         return self
 
     @property
@@ -181,6 +221,7 @@ class DocumentFile(StrictModel):
     """One source document's facts."""
 
     source: SourceEntry
+    groups: list[GroupEntry] = Field(default_factory=list)
     nodes: list[NodeEntry] = Field(default_factory=list)
     relationships: list[RelationshipEntry] = Field(default_factory=list)
 

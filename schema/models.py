@@ -38,6 +38,7 @@ from schema.vocabularies import (
     NetworkKind,
     OrganisationKind,
     Outcome,
+    SolutionStatus,
     SourceKind,
 )
 
@@ -70,17 +71,22 @@ class RelType(StrEnum):
     MEMBER_OF = "MEMBER_OF"  # City|Project|Organisation -> Network
     PART_OF = "PART_OF"  # Network -> Network, Solution -> Project
     WORKS_ON = "WORKS_ON"  # Project -> ThematicField
-    FACES = "FACES"  # City -> Challenge {group_statement, group_quote}
+    FACES = "FACES"  # City|Project -> Challenge {group_statement, group, group_quote}
+    NEEDS = "NEEDS"  # City -> ThematicField {need, group_statement, group, group_quote}
+    DRIVEN_BY = "DRIVEN_BY"  # City|Project|Solution -> Driver
     IN_FIELD = "IN_FIELD"  # Challenge|Solution|BestPractice -> ThematicField
     RELATED_TO = "RELATED_TO"  # Challenge -> Challenge
-    IMPLEMENTED_IN = "IMPLEMENTED_IN"  # Solution -> City {status}
+    IMPLEMENTED_IN = (
+        "IMPLEMENTED_IN"  # Solution -> City (one city per Solution: per-city implementation nodes)
+    )
     ADDRESSES = "ADDRESSES"  # Solution|BestPractice -> Challenge {outcome}
     LEARNED_FROM = "LEARNED_FROM"  # BestPractice -> Project|Solution|Event
     HELD_IN = "HELD_IN"  # Event -> City
     ORGANISED_BY = "ORGANISED_BY"  # Event -> Project|Network
-    DISCUSSED = "DISCUSSED"  # Event -> Challenge|Solution|BestPractice|ThematicField
+    DISCUSSED = "DISCUSSED"  # Event -> Challenge|Solution|BestPractice|ThematicField; Source -> Challenge
     ATTENDED = "ATTENDED"  # City|Organisation -> Event
     SOURCED_FROM = "SOURCED_FROM"  # any node -> Source {quote, passage}
+    SIMILAR_TO = "SIMILAR_TO"  # Challenge -> Challenge {similarity, rank}: derived from the embeddings
 
 
 # ----------------------------------------------------------------------------------------------------------------
@@ -125,17 +131,39 @@ class OrganisationRoleRel(FactRel):
     role_label = StringProperty()
 
 
-class FacesRel(FactRel):
-    group_statement = BooleanProperty(default=False)  # stated for a group ("all Follower Cities")
-    group_quote = StringProperty(provenance=True)  # the group's sentence, beside the quote naming the city
+class GroupStatedRel(FactRel):
+    """A fact a document may state for a named group of cities ("the Follower Cities named ...") rather than
+    for the city itself: then ``group`` is the uid of the group its file declares (with the passages naming its
+    members) and ``group_quote`` the group's sentence."""
+
+    # Stated for a group, not for the city by name: derived from ``group`` by the importer.
+    group_statement = BooleanProperty(default=False, provenance=True)
+    group = StringProperty(provenance=True)
+    group_name = StringProperty(provenance=True)
+    group_quote = StringProperty(provenance=True)
+    # When the quote does not name the city itself: the passage that attributes it to the city (the heading of
+    # the city's presentation, its speaker's line).
+    attribution_quote = StringProperty(provenance=True)
+
+
+class FacesRel(GroupStatedRel):
+    pass
+
+
+class NeedsRel(GroupStatedRel):
+    need = StringProperty(required=True)  # what is needed, in our words (e.g. "a proof of concept")
 
 
 class AddressesRel(FactRel):
     outcome = vocabulary(Outcome, required=True)
 
 
-class ImplementedInRel(FactRel):
-    status = StringProperty()  # planned, in progress, implemented, ... as of ``as_of``
+class SimilarityRel(StructuredRel):
+    """A challenge's nearest differently worded challenges, computed from the embeddings (kg/replication), never
+    stated by a document: the cosine similarity and the rank among the challenge's neighbours (1 = nearest)."""
+
+    similarity = FloatProperty(required=True, managed=True)
+    rank = IntegerProperty(required=True, managed=True)
 
 
 # ----------------------------------------------------------------------------------------------------------------
@@ -165,8 +193,20 @@ class Source(KGNode):
     published = DateProperty()
     period_start = DateProperty()
     period_end = DateProperty()
-    sha256 = StringProperty()
+    sha256 = StringProperty(managed=True)  # of the file, computed by the importer
     note = StringProperty()  # what the document leaves unclear (e.g. no publication date)
+
+    # Barriers the document states for "cities" in general, outside any event: the document's, no city's.
+    discussed_challenges = RelationshipTo("Challenge", RelType.DISCUSSED.value, model=FactRel)
+
+
+class Driver(KGNode):
+    """A process driver or enabler a document states: what made progress easier (political support,
+    environmental awareness, a funding scheme...). Part of the context a planner compares."""
+
+    category = vocabulary(ChallengeCategory)
+
+    sources = RelationshipTo(Source, RelType.SOURCED_FROM.value, model=SourcedFromRel)
 
 
 class ThematicField(KGNode):
@@ -194,7 +234,9 @@ class City(KGNode):
     projects = RelationshipTo("Project", RelType.PARTICIPATES_IN.value, model=CityRoleRel)
     networks = RelationshipTo(Network, RelType.MEMBER_OF.value, model=FactRel)
     challenges = RelationshipTo("Challenge", RelType.FACES.value, model=FacesRel)
-    solutions = RelationshipFrom("Solution", RelType.IMPLEMENTED_IN.value, model=ImplementedInRel)
+    solutions = RelationshipFrom("Solution", RelType.IMPLEMENTED_IN.value, model=FactRel)
+    needs = RelationshipTo(ThematicField, RelType.NEEDS.value, model=NeedsRel)
+    drivers = RelationshipTo(Driver, RelType.DRIVEN_BY.value, model=FactRel)
     organisations = RelationshipFrom("Organisation", RelType.LOCATED_IN.value, model=FactRel)
     events = RelationshipTo("Event", RelType.ATTENDED.value, model=FactRel)
     sources = RelationshipTo(Source, RelType.SOURCED_FROM.value, model=SourcedFromRel)
@@ -214,6 +256,8 @@ class Project(KGNode):
     solutions = RelationshipFrom("Solution", RelType.PART_OF.value, model=FactRel)
     networks = RelationshipTo(Network, RelType.MEMBER_OF.value, model=FactRel)
     fields = RelationshipTo(ThematicField, RelType.WORKS_ON.value, model=FactRel)
+    challenges = RelationshipTo("Challenge", RelType.FACES.value, model=FacesRel)
+    drivers = RelationshipTo(Driver, RelType.DRIVEN_BY.value, model=FactRel)
     sources = RelationshipTo(Source, RelType.SOURCED_FROM.value, model=SourcedFromRel)
 
 
@@ -245,7 +289,9 @@ class Challenge(KGNode):
 
     fields = RelationshipTo(ThematicField, RelType.IN_FIELD.value, model=FactRel)
     related = RelationshipTo("Challenge", RelType.RELATED_TO.value, model=FactRel)
+    similar = RelationshipTo("Challenge", RelType.SIMILAR_TO.value, model=SimilarityRel)
     faced_by = RelationshipFrom(City, RelType.FACES.value, model=FacesRel)
+    faced_by_projects = RelationshipFrom(Project, RelType.FACES.value, model=FacesRel)
     solutions = RelationshipFrom("Solution", RelType.ADDRESSES.value, model=AddressesRel)
     sources = RelationshipTo(Source, RelType.SOURCED_FROM.value, model=SourcedFromRel)
 
@@ -253,11 +299,13 @@ class Challenge(KGNode):
 class Solution(KGNode):
     """A solution, measure or practice implemented somewhere, with its stated results."""
 
-    status = StringProperty()
+    status = vocabulary(SolutionStatus)  # as of ``as_of``
+    status_label = StringProperty()  # the document's own words: "envisioned", "under experimentation"...
     as_of = DateProperty()
     outcomes = ArrayProperty(StringProperty(), default=list)  # quantitative results as stated
 
-    cities = RelationshipTo(City, RelType.IMPLEMENTED_IN.value, model=ImplementedInRel)
+    cities = RelationshipTo(City, RelType.IMPLEMENTED_IN.value, model=FactRel)  # one city: see schema/README
+    drivers = RelationshipTo(Driver, RelType.DRIVEN_BY.value, model=FactRel)
     project = RelationshipTo(Project, RelType.PART_OF.value, model=FactRel)
     fields = RelationshipTo(ThematicField, RelType.IN_FIELD.value, model=FactRel)
     addresses = RelationshipTo(Challenge, RelType.ADDRESSES.value, model=AddressesRel)
@@ -301,6 +349,7 @@ NODE_MODELS: tuple[type[KGNode], ...] = (
     Challenge,
     Solution,
     BestPractice,
+    Driver,
     Event,
     Source,
 )

@@ -29,8 +29,10 @@ SEED_ENTRY_EXCLUDED: dict[str, dict[str, str]] = {
     "Challenge": {"confidence": "an entry's own confidence field says how sure the quote makes it"},
 }
 
-# Relationship types no seed entry lists: the importer writes them from the entries' quotes.
-SEED_IMPLIED_TYPES = frozenset({"SOURCED_FROM"})
+# Relationship types kg derives itself, never stated by a file or made by a curator: computed similarities.
+DERIVED_TYPES = frozenset({"SIMILAR_TO"})
+# Relationship types no seed entry lists: the importer writes them from the entries' quotes, or kg derives them.
+SEED_IMPLIED_TYPES = frozenset({"SOURCED_FROM"}) | DERIVED_TYPES
 
 CURATOR_EXCLUDED = frozenset({"uid"})
 

@@ -76,3 +76,20 @@ class SourceKind(StrEnum):
     MEETING_RECORD = "meeting-record"
     ARTICLE = "article"
     REPORT = "report"
+
+
+class SolutionStatus(StrEnum):
+    """How far a solution has come, least to most mature; the document's own words go to ``status_label``.
+
+    "envisioned", "concept" -> idea; "planned", "option presented" -> planned; "in development", "draft",
+    "prototype" -> in-preparation; "under construction", "being deployed", "in implementation" ->
+    under-construction; "operational", "implemented", "in force", "ongoing" -> in-operation; "completed",
+    "achieved" (a result measured) -> completed.
+    """
+
+    IDEA = "idea"
+    PLANNED = "planned"
+    IN_PREPARATION = "in-preparation"
+    UNDER_CONSTRUCTION = "under-construction"
+    IN_OPERATION = "in-operation"
+    COMPLETED = "completed"

@@ -41,7 +41,7 @@ def test_check_names_file_line_entry_and_field(tmp_path: Path) -> None:
     )
     assert result.exit_code == 2  # invalid input (kg.core.errors.ERROR_TABLE)
     output = " ".join(result.output.split())
-    assert "a.yaml:33: relationships[5] (ADDRESSES Solution:electryc-citizen-club" in output
+    assert "a.yaml:35: relationships[5] (ADDRESSES Solution:electryc-citizen-club" in output
     assert "props.outcome" in output
     assert "Traceback" not in result.output
 

@@ -7,7 +7,9 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+import re
 from enum import Enum
+from pathlib import Path
 from typing import Any, get_args
 
 import pytest
@@ -253,3 +255,21 @@ def test_graphql_enum_values_are_the_stored_words() -> None:
         filter_fields = [f.name for f in dataclasses.fields(types.filter)]
         assert filter_fields == ["eq", "in_"]
         assert get_args(types.filter.__annotations__["eq"])[0] is types.enum
+
+
+def test_the_schema_readme_draws_every_relationship_of_the_model() -> None:
+    """The mermaid chart in schema/README.md is documentation people read: it may not drift from the model."""
+    text = (Path(__file__).parents[2] / "schema" / "README.md").read_text(encoding="utf-8")
+    chart = text.split("```mermaid", 1)[1].split("```", 1)[0]
+    drawn = {
+        (source, kind, target)
+        for source, kind, target in re.findall(r'^\s*(\w+) -[-.] "?([A-Z_]+).*[-.]-> (\w+)\s*$', chart, re.M)
+        if kind != "SOURCED_FROM"  # every label has it; the chart draws one
+    }
+    declared = {
+        (source, rel_type, target)
+        for rel_type, pairs in graph_model().endpoints.items()
+        for source, target in pairs
+        if rel_type != "SOURCED_FROM"
+    }
+    assert drawn == declared

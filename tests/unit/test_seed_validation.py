@@ -44,7 +44,7 @@ def test_bad_field_names_file_line_entry_and_field(small: Path) -> None:
     with pytest.raises(SeedValidationError) as raised:
         read_dataset(small / "data")
     message = str(raised.value)
-    assert f"{small / 'data' / 'a.yaml'}:10:" in message
+    assert f"{small / 'data' / 'a.yaml'}:12:" in message
     assert "nodes[1] (City:lyon).props.country" in message
     assert "pattern" in message
 
@@ -92,8 +92,9 @@ def test_conflicting_properties_across_files_name_both_files(small: Path) -> Non
     _edit(small / "data" / "b.yaml", "props: {country: BG}", "props: {country: RO}")
     # a.yaml now defines Burgas too, as BG: the two files disagree on its country.
     _edit(small / "data" / "a.yaml", "uid: sofia, name: Sofia", "uid: burgas, name: Burgas")
-    _edit(small / "data" / "a.yaml", '"City:sofia"', '"City:burgas"')
-    _edit(small / "data" / "a.yaml", '"City:sofia"', '"City:burgas"')
+    _edit(small / "data" / "a.yaml", "the Follower City Sofia]", "the Follower City Sofia, Burgas]")
+    for _ in range(3):  # the group's member, the role and the barrier
+        _edit(small / "data" / "a.yaml", '"City:sofia"', '"City:burgas"')
     dataset = read_dataset(small / "data")
     with pytest.raises(
         SeedValidationError, match=r"City:burgas\.country: .*b\.yaml says 'RO' but .*a\.yaml says 'BG'"
