@@ -16,3 +16,4 @@ class ImportReport:
     relationships_matched: dict[str, int] = field(default_factory=dict)
     facts_per_source: dict[str, int] = field(default_factory=dict)
     conflicts: list[str] = field(default_factory=list)  # curator edits the import kept instead of overwriting
+    removed: list[str] = field(default_factory=list)  # facts the source stated before and no longer states

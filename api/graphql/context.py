@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from typing import Any, LiteralString, TypeVar
 
 from graphql import GraphQLError
+from neo4j import ManagedTransaction
 from strawberry.fastapi import BaseContext
 from strawberry.types import Info
 
@@ -21,6 +22,7 @@ from kg.core.database import Database
 from kg.core.errors import ERROR_TABLE, KGError, Neo4jUnavailableError, category_of
 from kg.embeddings import SentenceEmbedder
 from kg.replication import ReplicationEngine
+from queries.writes import BUMP_KB_VERSION
 
 T = TypeVar("T")
 
@@ -69,7 +71,16 @@ async def read(
 
 
 async def write(info: Info[Context, Any], query: LiteralString, **params: Any) -> list[dict[str, Any]]:
-    return await call(info, lambda db: db.write(query, **params))
+    """A curator's change and the knowledge-base version bump, in one write transaction: every write changes
+    ``kb_version``, so nothing computed before it is mistaken for current."""
+
+    def change(tx: ManagedTransaction) -> list[dict[str, Any]]:
+        rows = [record.data() for record in tx.run(query, params)]
+        if rows and any(value not in (0, None) for value in rows[0].values()):  # something changed
+            tx.run(BUMP_KB_VERSION).consume()
+        return rows
+
+    return await call(info, lambda db: db.write_transaction(change))
 
 
 async def with_engine(info: Info[Context, Any], work: Callable[[ReplicationEngine], T]) -> T:

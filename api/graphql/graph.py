@@ -138,6 +138,7 @@ ROOT_FIELDS: dict[str, str] = {
     "Challenge": "challenges",
     "Solution": "solutions",
     "BestPractice": "bestPractices",
+    "Driver": "drivers",
     "Event": "events",
     "Source": "sources",
 }

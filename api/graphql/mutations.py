@@ -24,6 +24,7 @@ from queries.graph_read import read_model
 from schema import graph_model
 from schema.models import SLUG_PATTERN, RelType
 from schema.naming import camel_case
+from schema.narrowings import DERIVED_TYPES
 from schema.validation import dump_values, edge_model, field_errors, properties_model
 
 _SLUG = re.compile(SLUG_PATTERN)
@@ -79,6 +80,8 @@ def _checked_type(name: str, source_label: str, target_label: str) -> RelType:
         rel_type = RelType(name)
     except ValueError as error:
         raise _bad(f"unknown relationship type {name[:60]!r}") from error
+    if rel_type.value in DERIVED_TYPES or rel_type is RelType.SOURCED_FROM:
+        raise _bad(f"{rel_type.value} is written by kg itself, not by a curator")
     model = graph_model()
     if not model.allows(rel_type.value, source_label, target_label):
         raise _bad(f"{rel_type.value} cannot link {source_label} to {target_label}")

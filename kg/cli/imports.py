@@ -6,10 +6,19 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
+from rich.markup import escape
 from rich.table import Table
 
 from importers import ImportReport, registry
-from importers.seed import DATA_DIR, DEFAULT_DOCUMENTS_DIR, import_seed, plan, read_dataset, verify_quotes
+from importers.seed import (
+    DATA_DIR,
+    DEFAULT_DOCUMENTS_DIR,
+    check_document,
+    import_seed,
+    plan,
+    read_dataset,
+    verify_quotes,
+)
 from kg.cli.common import connected, console, friendly_errors, load_settings, out
 from kg.core.database import Database
 from kg.core.settings import Settings
@@ -42,6 +51,12 @@ def import_seed_command(
         Path | None, typer.Option(help="Folder of the source documents quotes are checked against.")
     ] = None,
     check: Annotated[bool, typer.Option("--check", help="Validate only; write nothing.")] = False,
+    file: Annotated[
+        Path | None,
+        typer.Option(
+            help="With --check: one document file on its own, listing every problem (for curators)."
+        ),
+    ] = None,
 ) -> None:
     """Load the seed knowledge base (five source documents) with provenance on every fact.
 
@@ -50,6 +65,16 @@ def import_seed_command(
     """
     settings = load_settings()
     documents_dir = documents or settings.seed_documents or DEFAULT_DOCUMENTS_DIR
+    if file is not None and not check:
+        raise typer.BadParameter("--file checks one document and writes nothing: use it with --check")
+    if check and file is not None:
+        problems = check_document(file, documents_dir)
+        for problem in problems:
+            console.print(f"[bold red]error:[/] {escape(problem)}", soft_wrap=True)
+        if problems:
+            raise typer.Exit(2)
+        console.print(f"{file}: valid on its own.")
+        return
     if check:
         dataset = read_dataset(data_dir or DATA_DIR)
         seed_plan = plan(dataset, verify_quotes(dataset, documents_dir))
@@ -83,7 +108,11 @@ def _print_report(report: ImportReport) -> None:
         report.importer, report.relationships_created, report.relationships_matched, "relationships"
     )
     for conflict in report.conflicts:
-        console.print(f"kept a curator's edit instead of the import's value: {conflict}")
+        console.print(f"kept a curator's edit instead of the import's value: {escape(conflict)}")
+    if report.removed:
+        console.print(f"Removed {len(report.removed)} facts the sources no longer state:")
+        for key in report.removed:
+            console.print(f"  - {escape(key)}", highlight=False)
     if report.facts_per_source:
         table = Table(title=f"{report.importer}: facts per document")
         table.add_column("source")

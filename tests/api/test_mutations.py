@@ -245,3 +245,21 @@ def test_a_curator_link_carries_the_curator_and_its_provenance(
     assert (record["ids"], record["quotes"]) == (["doc-b"], ["low interest of residents in e-mobility"])
     missing = call(client, LINK, Role.CURATOR, source="no-such-doc", quote="a quote")
     assert code(missing) == "NOT_FOUND"
+
+
+def test_every_curator_write_changes_the_knowledge_base_version(
+    make_client: Callable[..., TestClient], driver: Driver
+) -> None:
+    client = make_client()
+
+    def version() -> str:
+        return str(call(client, "{ kbVersion }", Role.READER)["data"]["kbVersion"])
+
+    first = version()
+    call(client, UPDATE, Role.CURATOR, id="City:lyon", p={"population": 522250})
+    second = version()
+    call(client, UPDATE, Role.CURATOR, id="City:lyon", p={"population": 522251})
+    third = version()
+    assert len({first, second, third}) == 3 and second.startswith(first)
+    refused = call(client, UPDATE, Role.CURATOR, id="City:lyon", p={"population": "many"})
+    assert code(refused) == "BAD_USER_INPUT" and version() == third  # nothing written, nothing bumped

@@ -14,6 +14,7 @@ from neo4j import Driver
 from importers.errors import SeedValidationError
 from importers.seed import import_seed
 from kg.core.database import Database
+from queries import curation
 from queries.system import count_nodes_by_label, count_relationships_by_type
 
 SMALL = Path(__file__).resolve().parents[1] / "fixtures" / "seed_small"
@@ -128,3 +129,72 @@ def test_failed_import_leaves_the_graph_untouched(db: Database, driver: Driver, 
     with pytest.raises(SeedValidationError):
         small_import(db, broken)
     assert graph_fingerprint(driver) == fingerprint
+
+
+def test_reimport_removes_what_the_files_no_longer_state_and_keeps_curators_facts(
+    db: Database, driver: Driver, tmp_path: Path
+) -> None:
+    root = tmp_path / "seed"
+    shutil.copytree(SMALL, root)
+    small_import(db, root)
+    before = driver.execute_query("MATCH (m:KGMeta {key: 'kb'}) RETURN m.version AS v").records[0]["v"]
+    # A curator confirms Lyon's ElectrYc implementation (a curated fact), then both facts leave the files.
+    db.write(
+        curation.link("IMPLEMENTED_IN", "Solution", "City"),
+        source="electryc-citizen-club",
+        target="lyon",
+        props={},
+        actor="alice",
+        source_id=None,
+        quote=None,
+        note="confirmed with Lyon Confluence",
+    )
+    b = root / "data" / "b.yaml"
+    b.write_text(
+        b.read_text().replace(
+            '  - {type: FACES, from: "City:burgas", to: "Challenge:tender-and-procurement-rules", quote: Fellow city Burgas faces difficult public procurement rules.}\n',
+            "",
+        )
+    )
+    a = root / "data" / "a.yaml"
+    a.write_text(
+        a.read_text().replace(
+            """  - {type: IMPLEMENTED_IN, from: "Solution:electryc-citizen-club", to: "City:lyon", quote: "Lyon's ElectrYc citizen club"}\n""",
+            "",
+        )
+    )
+    report = small_import(db, root)
+    assert report.removed == ["FACES City:burgas -> Challenge:tender-and-procurement-rules"]
+    gone = driver.execute_query("MATCH (:City {uid: 'burgas'})-[r:FACES]->() RETURN count(r) AS n").records
+    assert gone[0]["n"] == 0
+    kept = driver.execute_query(
+        "MATCH (:Solution {uid: 'electryc-citizen-club'})-[r:IMPLEMENTED_IN]->(:City {uid: 'lyon'}) "
+        "RETURN r.updated_by AS by, r.curated AS curated"
+    ).records
+    assert [(r["by"], r["curated"]) for r in kept] == [("alice", True)]
+    after = driver.execute_query("MATCH (m:KGMeta {key: 'kb'}) RETURN m.version AS v").records[0]["v"]
+    assert after != before and after.startswith("seed-")
+    assert small_import(db, root).removed == []  # a second run has nothing left to remove
+
+
+def test_a_node_no_file_mentions_any_more_is_removed_with_its_facts(db: Database, tmp_path: Path) -> None:
+    root = tmp_path / "seed"
+    shutil.copytree(SMALL, root)
+    small_import(db, root)
+    a = root / "data" / "a.yaml"
+    text = a.read_text()
+    text = text.replace(
+        "  - {label: Event, uid: p2p-workshop-munich-2017, name: Peer-to-peer workshop Munich, props: {kind: workshop, start_date: 2017-06-20}, quote: The workshop took place in Munich on 20 June 2017.}\n",
+        "",
+    ).replace(
+        '  - {type: HELD_IN, from: "Event:p2p-workshop-munich-2017", to: "City:munich", quote: The workshop took place in Munich}\n',
+        "",
+    )
+    a.write_text(text)
+    report = small_import(db, root)
+    assert report.removed == [
+        "HELD_IN Event:p2p-workshop-munich-2017 -> City:munich",
+        "SOURCED_FROM Event:p2p-workshop-munich-2017 -> Source:doc-a",
+        "Event:p2p-workshop-munich-2017",
+    ]
+    assert count_nodes_by_label(db).get("Event", 0) == 0
