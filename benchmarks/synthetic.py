@@ -1,9 +1,9 @@
 """A synthetic replication graph of any size, deterministic for a given seed, loaded with batched UNWIND.
 
-Shape per city count N: N/20 projects, N/5 challenges with random unit embeddings, N/2 solutions, 50 fields,
-N/200 networks; every city takes part in one or two projects (30 % lighthouse roles), faces 6 challenges;
-every solution is implemented in one lighthouse city and addresses 2 challenges. N = 10,000 gives about
-103,000 relationships.
+Shape per city count N: N/20 projects, N/5 challenges with unit embeddings in families of five (cosine ~0.6
+within a family), N/2 solutions, 50 fields, N/200 networks; every city takes part in one or two projects (30 %
+lighthouse roles), faces 6 challenges; every solution is implemented in one lighthouse city and addresses 2
+challenges. N = 10,000 gives about 103,000 relationships, plus the SIMILAR_TO neighbours kg derives.
 """
 
 from __future__ import annotations
@@ -18,6 +18,8 @@ from kg.core.database import Database
 from kg.embeddings import DIMENSIONS
 
 BATCH = 5_000
+CHALLENGE_FAMILY = 5
+FAMILY_SPREAD = 0.8
 
 CREATE_NODES: Final[dict[str, LiteralString]] = {
     "City": "UNWIND $rows AS row CREATE (n:City) SET n = row",
@@ -60,7 +62,10 @@ def _batches(rows: list[dict[str, Any]]) -> list[list[dict[str, Any]]]:
     return [rows[i : i + BATCH] for i in range(0, len(rows), BATCH)]
 
 
-def generate(db: Database, cities: int = 10_000, seed: int = 7) -> SyntheticGraph:
+def generate(
+    db: Database, cities: int = 10_000, seed: int = 7, family: int = CHALLENGE_FAMILY
+) -> SyntheticGraph:
+    """``family``: challenges per family of similar wording (1: every challenge its own, no near neighbours)."""
     rng = random.Random(seed)
     vectors = np.random.default_rng(seed)
     n_projects, n_challenges, n_solutions = max(cities // 20, 2), max(cities // 5, 2), max(cities // 2, 2)
@@ -102,7 +107,12 @@ def generate(db: Database, cities: int = 10_000, seed: int = 7) -> SyntheticGrap
         links["CHALLENGE_IN_FIELD"].append({"a": f"ch{i}", "b": f"t{rng.randrange(n_fields)}"})
     for i in range(n_projects):
         links["MEMBER_OF"].append({"a": f"p{i}", "b": f"n{rng.randrange(n_networks)}"})
-    embeddings = vectors.standard_normal((n_challenges, DIMENSIONS)).astype(np.float32)
+    # Challenges come in families of ``family`` differently worded barriers around one direction, as real
+    # ones do (cosine within a family about 0.6, between families about 0): the semantic path has work to do.
+    centres = vectors.standard_normal((n_challenges // family + 1, DIMENSIONS))
+    centres /= np.linalg.norm(centres, axis=1, keepdims=True)
+    noise = vectors.standard_normal((n_challenges, DIMENSIONS)) * (FAMILY_SPREAD / np.sqrt(DIMENSIONS))
+    embeddings = (centres[np.arange(n_challenges) // family] + noise).astype(np.float32)
     embeddings /= np.linalg.norm(embeddings, axis=1, keepdims=True)
 
     for label, rows in nodes.items():

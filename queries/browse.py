@@ -47,3 +47,8 @@ def lucene_terms(text: str) -> str:
     """User text as plain Lucene terms: every operator character escaped, each word may match (fuzzy-free)."""
     words = [_LUCENE_SPECIAL.sub(r"\\\1", word) for word in text.split()]
     return " ".join(word for word in words if word.strip("\\"))
+
+
+def lucene_phrase(text: str) -> str:
+    """User text as one exact Lucene phrase ("..."), its quotes and backslashes escaped."""
+    return '"' + text.replace("\\", "\\\\").replace('"', '\\"') + '"'

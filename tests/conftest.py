@@ -52,8 +52,8 @@ def seed_documents_dir() -> Path:
 def runtime_cache(config: pytest.Config) -> Path:
     """The resolved Neo4j classpath for tests, kept in pytest's cache (not in the user's .kg/)."""
     return (
-        Path(config.cache.mkdir("kg-neo4j-runtime"))
-        if config.cache
+        Path(cache.mkdir("kg-neo4j-runtime"))
+        if (cache := getattr(config, "cache", None))  # absent under -p no:cacheprovider
         else Path(".pytest_cache/kg-neo4j-runtime")
     )
 

@@ -1,4 +1,5 @@
-"""GraphQL types for the replication engine's results, converted explicitly from kg.replication's models."""
+"""GraphQL types for the replication engine's results, converted explicitly from kg.replication's models, and
+the ``ScoringInput`` a request overrides the versioned scoring configuration with."""
 
 from __future__ import annotations
 
@@ -6,6 +7,7 @@ from enum import Enum
 
 import strawberry
 
+from kg.replication import ScoringConfig
 from kg.replication import models as engine
 
 
@@ -13,6 +15,13 @@ from kg.replication import models as engine
 class LinkKind(Enum):
     EXACT = "exact"
     SEMANTIC = "semantic"
+
+
+@strawberry.enum(description="Whose barrier it is: the city's own statement, a named group's, its project's.")
+class Attribution(Enum):
+    OWN = "own"
+    GROUP = "group"
+    PROJECT = "project"
 
 
 @strawberry.type(description="A city by public id and name.")
@@ -25,6 +34,23 @@ class CityRef:
 class ChallengeRef:
     uid: str
     name: str
+
+
+@strawberry.type(description="An organisation behind a lighthouse's solution: who to talk to.")
+class OrganisationRef:
+    uid: str
+    name: str
+    role: str | None
+
+
+@strawberry.type(
+    description="A process driver or enabler a document states for the lighthouse or its solution."
+)
+class DriverRef:
+    uid: str
+    name: str
+    category: str | None
+    of: str | None
 
 
 @strawberry.type(description="One factor of a match score; value is null when there is no data for it.")
@@ -42,6 +68,17 @@ class SharedChallenge:
     kind: LinkKind
     similarity: float
     strength: float
+    attribution: Attribution
+    via: str | None
+    solutions: list[str]
+
+
+@strawberry.type(description="A need the follower states, met by a lighthouse solution of that kind.")
+class MetNeed:
+    field: ChallengeRef
+    need: str
+    attribution: Attribution
+    strength: float
     solutions: list[str]
 
 
@@ -51,9 +88,11 @@ class SolutionLink:
     name: str
     project: str | None
     status: str | None
-    addresses: str
-    outcome: str
+    status_label: str | None
+    addresses: str | None
+    outcome: str | None
     confidence: float
+    organisations: list[OrganisationRef]
 
 
 @strawberry.type(description="A source passage behind a claim: open file_name and search for quote.")
@@ -69,12 +108,18 @@ class Match:
     follower: CityRef
     lighthouse: CityRef
     score: float
+    reason: str
     factors: list[Factor]
     shared_challenges: list[SharedChallenge]
+    met_needs: list[MetNeed]
     solutions: list[SolutionLink]
+    organisations: list[OrganisationRef]
     evidence: list[Evidence]
     shared_projects: list[str]
     shared_networks: list[str]
+    lighthouse_drivers: list[DriverRef]
+    follower_drivers: list[DriverRef]
+    scoring: str
     kb_version: str | None
 
 
@@ -92,6 +137,20 @@ class FollowerMatches:
     gaps: list[Gap]
     challenges: int
     note: str | None
+    scoring: str
+    kb_version: str | None
+
+
+@strawberry.type(description="For a lighthouse solution: the follower cities facing its barrier, ranked.")
+class SolutionCandidates:
+    solution: CityRef
+    lighthouse: CityRef | None
+    status: str | None
+    status_label: str | None
+    addresses: list[ChallengeRef]
+    candidates: list[Match]
+    note: str | None
+    scoring: str
     kb_version: str | None
 
 
@@ -134,6 +193,51 @@ class UnreplicatedSolution:
     kb_version: str | None
 
 
+# ------------------------------------------------------------------------------------------------ scoring input
+
+
+@strawberry.input(description="Factor weights to use instead of the defaults (unset: the default weight).")
+class WeightsInput:
+    challenges: float | None = None
+    needs: float | None = None
+    channel: float | None = None
+    thematic: float | None = None
+    context: float | None = None
+
+
+@strawberry.input(
+    description=(
+        "Overrides of the versioned scoring configuration; every result names the configuration it used "
+        "(`scoring`: the version, plus a digest when overridden)."
+    )
+)
+class ScoringInput:
+    ignore_ties: bool = strawberry.field(default=False, description="Leave the replication channel out.")
+    outcomes: list[str] | None = strawberry.field(
+        default=None,
+        description="Only links with these outcomes count: solved, mitigated, attempted, proposed.",
+    )
+    min_status: str | None = strawberry.field(
+        default=None, description="Only solutions at least this far count: idea … completed."
+    )
+    semantic_threshold: float | None = None
+    weights: WeightsInput | None = None
+
+
+def scoring_config(given: ScoringInput | None, default_outcomes: list[str] | None = None) -> ScoringConfig:
+    """The configuration a request asks for; a value out of range is BAD_USER_INPUT (InvalidScoringError)."""
+    if given is None:
+        return ScoringConfig.requested(outcomes=default_outcomes)
+    weights = {k: v for k, v in vars(given.weights).items() if v is not None} if given.weights else None
+    return ScoringConfig.requested(
+        weights=weights,
+        ignore_ties=given.ignore_ties,
+        outcomes=given.outcomes if given.outcomes is not None else default_outcomes,
+        min_status=given.min_status,
+        semantic_threshold=given.semantic_threshold,
+    )
+
+
 # ------------------------------------------------------------------------------------------------ converters
 
 
@@ -145,11 +249,16 @@ def gap(item: engine.Gap) -> Gap:
     return Gap(uid=item.uid, name=item.name, category=item.category)
 
 
+def _organisations(items: list[engine.OrganisationRef]) -> list[OrganisationRef]:
+    return [OrganisationRef(uid=o.uid, name=o.name, role=o.role) for o in items]
+
+
 def match(item: engine.Match) -> Match:
     return Match(
         follower=city(item.follower),
         lighthouse=city(item.lighthouse),
         score=item.score,
+        reason=item.reason,
         factors=[
             Factor(name=name, value=factor.value, weight=factor.weight, detail=factor.detail)
             for name, factor in item.factors.items()
@@ -161,14 +270,35 @@ def match(item: engine.Match) -> Match:
                 kind=LinkKind(s.kind),
                 similarity=s.similarity,
                 strength=s.strength,
+                attribution=Attribution(s.attribution),
+                via=s.via,
                 solutions=s.solutions,
             )
             for s in item.shared_challenges
         ],
-        solutions=[SolutionLink(**s.model_dump()) for s in item.solutions],
+        met_needs=[
+            MetNeed(
+                field=ChallengeRef(uid=n.field.uid, name=n.field.name),
+                need=n.need,
+                attribution=Attribution(n.attribution),
+                strength=n.strength,
+                solutions=n.solutions,
+            )
+            for n in item.met_needs
+        ],
+        solutions=[
+            SolutionLink(
+                **s.model_dump(exclude={"organisations"}), organisations=_organisations(s.organisations)
+            )
+            for s in item.solutions
+        ],
+        organisations=_organisations(item.organisations),
         evidence=[Evidence(**e.model_dump()) for e in item.evidence],
         shared_projects=item.shared_projects,
         shared_networks=item.shared_networks,
+        lighthouse_drivers=[DriverRef(**d.model_dump()) for d in item.lighthouse_drivers],
+        follower_drivers=[DriverRef(**d.model_dump()) for d in item.follower_drivers],
+        scoring=item.scoring,
         kb_version=item.kb_version,
     )
 
@@ -180,6 +310,21 @@ def follower_matches(item: engine.FollowerMatches) -> FollowerMatches:
         gaps=[gap(g) for g in item.gaps],
         challenges=item.challenges,
         note=item.note,
+        scoring=item.scoring,
+        kb_version=item.kb_version,
+    )
+
+
+def solution_candidates(item: engine.SolutionCandidates) -> SolutionCandidates:
+    return SolutionCandidates(
+        solution=city(item.solution),
+        lighthouse=city(item.lighthouse) if item.lighthouse else None,
+        status=item.status,
+        status_label=item.status_label,
+        addresses=[ChallengeRef(uid=c.uid, name=c.name) for c in item.addresses],
+        candidates=[match(m) for m in item.candidates],
+        note=item.note,
+        scoring=item.scoring,
         kb_version=item.kb_version,
     )
 

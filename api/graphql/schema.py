@@ -9,12 +9,15 @@ from strawberry.types import Info
 from api.graphql import replication as types
 from api.graphql.browse import browse_query
 from api.graphql.connections import connection_fields
-from api.graphql.context import Context, with_engine
+from api.graphql.context import Context, graphql_error, with_engine
 from api.graphql.graph import build_graph_types
 from api.graphql.mutations import Mutation
 from api.graphql.permissions import CanRead
 from api.security import schema_extensions
 from kg.core.settings import Settings
+from kg.replication import InvalidScoringError, ScoringConfig
+
+ALREADY_SOLVED = ("solved", "mitigated")
 
 MAX_PAGE = 100
 
@@ -25,19 +28,37 @@ def _page(first: int | None) -> int | None:
     return first
 
 
+def _config(scoring: types.ScoringInput | None, default_outcomes: list[str] | None = None) -> ScoringConfig:
+    try:
+        return types.scoring_config(scoring, default_outcomes)
+    except InvalidScoringError as error:
+        raise graphql_error(error) from error
+
+
 async def _replication_matches(
-    info: Info[Context, None], follower: str, first: int | None = 5, min_score: float = 0.0
+    info: Info[Context, None],
+    follower: str,
+    first: int | None = 5,
+    min_score: float = 0.0,
+    scoring: types.ScoringInput | None = None,
 ) -> types.FollowerMatches:
-    top = _page(first)
-    result = await with_engine(info, lambda engine: engine.matches_for(follower, top, min_score))
+    top, config = _page(first), _config(scoring)
+    result = await with_engine(
+        info, lambda engine: engine.with_config(config).matches_for(follower, top, min_score)
+    )
     return types.follower_matches(result)
 
 
 async def _all_replication_matches(
-    info: Info[Context, None], first: int | None = 5, min_score: float = 0.0
+    info: Info[Context, None],
+    first: int | None = 5,
+    min_score: float = 0.0,
+    scoring: types.ScoringInput | None = None,
 ) -> list[types.FollowerMatches]:
-    top = _page(first)
-    results = await with_engine(info, lambda engine: engine.matches_for_all(top, min_score))
+    top, config = _page(first), _config(scoring)
+    results = await with_engine(
+        info, lambda engine: engine.with_config(config).matches_for_all(top, min_score)
+    )
     return [types.follower_matches(r) for r in results]
 
 
@@ -48,15 +69,45 @@ async def _barrier_matches(
     population: int | None = None,
     first: int | None = 5,
     min_score: float = 0.0,
+    scoring: types.ScoringInput | None = None,
 ) -> types.FollowerMatches:
-    top = _page(first)
+    top, config = _page(first), _config(scoring)
     if not 1 <= len(barriers) <= 20 or any(not 3 <= len(b) <= 500 for b in barriers):
         raise GraphQLError("give 1-20 barriers of 3-500 characters", extensions={"code": "BAD_USER_INPUT"})
     result = await with_engine(
         info,
-        lambda engine: engine.matches_for_barriers(barriers, country, population, None, top, min_score),
+        lambda engine: engine.with_config(config).matches_for_barriers(
+            barriers, country, population, None, top, min_score
+        ),
     )
     return types.follower_matches(result)
+
+
+async def _replication_candidates(
+    info: Info[Context, None],
+    solution: str,
+    first: int | None = 10,
+    min_score: float = 0.0,
+    scoring: types.ScoringInput | None = None,
+) -> types.SolutionCandidates:
+    top, config = _page(first), _config(scoring)
+    result = await with_engine(
+        info, lambda engine: engine.with_config(config).candidates_for(solution, top, min_score)
+    )
+    return types.solution_candidates(result)
+
+
+async def _all_replication_candidates(
+    info: Info[Context, None],
+    min_score: float = 0.0,
+    first: int | None = 10,
+    scoring: types.ScoringInput | None = None,
+) -> list[types.SolutionCandidates]:
+    top, config = _page(first), _config(scoring, default_outcomes=list(ALREADY_SOLVED))
+    results = await with_engine(
+        info, lambda engine: engine.with_config(config).candidates_for_all(min_score, top)
+    )
+    return [types.solution_candidates(r) for r in results]
 
 
 async def _shared_challenges(
@@ -95,6 +146,21 @@ class ReplicationQuery:
     barrier_matches = strawberry.field(
         resolver=_barrier_matches,
         description="Matches for a city not in the graph, described by its barriers in free text.",
+    )
+    replication_candidates = strawberry.field(
+        resolver=_replication_candidates,
+        description=(
+            "The mission's question: for a lighthouse solution (public id, name or alias), the follower cities "
+            "that face its barrier (exactly or worded alike) or need a solution of its kind, ranked and explained."
+        ),
+    )
+    all_replication_candidates = strawberry.field(
+        resolver=_all_replication_candidates,
+        permission_classes=[CanRead],
+        description=(
+            'Every (lighthouse solution, follower) pair above minScore. "Already solved it" defaults to the '
+            "outcomes solved or mitigated; scoring.outcomes and scoring.minStatus change it."
+        ),
     )
     shared_challenges = strawberry.field(
         resolver=_shared_challenges,

@@ -11,7 +11,7 @@ from kg.cli.common import out
 from kg.cli.db import db_app
 from kg.cli.imports import import_app
 from kg.cli.keys import api_key
-from kg.cli.match import gaps, match, model_app, shared_challenges, unreplicated
+from kg.cli.match import candidates, gaps, match, model_app, shared_challenges, unreplicated
 from kg.cli.serve import serve
 
 app = typer.Typer(
@@ -23,6 +23,7 @@ app.add_typer(db_app, name="db")
 app.add_typer(import_app, name="import")
 app.add_typer(model_app, name="model")
 app.command("match")(match)
+app.command("candidates")(candidates)
 app.command("gaps")(gaps)
 app.command("shared-challenges")(shared_challenges)
 app.command("unreplicated")(unreplicated)

@@ -19,6 +19,7 @@ from neo4j import (
     GraphDatabase,
     ManagedTransaction,
     NotificationDisabledClassification,
+    Record,
     unit_of_work,
 )
 from neo4j.exceptions import AuthError, ServiceUnavailable, SessionExpired
@@ -112,12 +113,16 @@ class Database:
             return session.execute_write(unit_of_work(timeout=self.timeout_s)(work))
 
     def read(self, query: LiteralString, /, **params: Any) -> list[Row]:
-        """One read statement; its rows as dicts."""
-        return self.read_transaction(lambda tx: [record.data() for record in tx.run(query, params)])
+        """One read statement; its rows as dicts of the values as decoded (maps are dicts, nodes stay nodes).
+
+        ``record.data()`` would copy every nested value again; on a match statement's answer that copy cost as
+        much as decoding it, so rows are built from the decoded values directly.
+        """
+        return self.read_transaction(lambda tx: [_row(record) for record in tx.run(query, params)])
 
     def write(self, query: LiteralString, /, **params: Any) -> list[Row]:
-        """One write statement; its rows as dicts."""
-        return self.write_transaction(lambda tx: [record.data() for record in tx.run(query, params)])
+        """One write statement; its rows as dicts (as ``read``)."""
+        return self.write_transaction(lambda tx: [_row(record) for record in tx.run(query, params)])
 
     @contextmanager
     def _unavailable_as_error(self) -> Iterator[None]:
@@ -125,3 +130,7 @@ class Database:
             yield
         except (ServiceUnavailable, SessionExpired) as error:
             raise Neo4jUnavailableError(f"Neo4j is not reachable: {error}") from error
+
+
+def _row(record: Record) -> Row:
+    return dict(zip(record.keys(), record.values(), strict=True))

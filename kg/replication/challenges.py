@@ -1,4 +1,6 @@
-"""Challenge embeddings: what is embedded for a challenge, and refreshing the stored vectors when names change."""
+"""Challenge embeddings: what is embedded for a challenge, refreshing the stored vectors when names change, and
+the SIMILAR_TO neighbours matching traverses (the vector index asked once per challenge at refresh time rather
+than once per barrier per question)."""
 
 from __future__ import annotations
 
@@ -25,12 +27,35 @@ def refresh_challenge_embeddings(db: Database, embedder: SentenceEmbedder) -> in
         for record in records
         if (text := challenge_text(record["name"])) != record["embedded_text"]
     ]
-    if not stale:
-        return 0
-    vectors = embedder.embed([text for _, text in stale])
-    rows = [
-        {"uid": uid, "text": text, "embedding": [float(x) for x in vector]}
-        for (uid, text), vector in zip(stale, vectors, strict=True)
-    ]
-    db.write(q.SET_CHALLENGE_EMBEDDINGS, rows=rows)
-    return len(rows)
+    if stale:
+        vectors = embedder.embed([text for _, text in stale])
+        rows = [
+            {"uid": uid, "text": text, "embedding": [float(x) for x in vector]}
+            for (uid, text), vector in zip(stale, vectors, strict=True)
+        ]
+        db.write(q.SET_CHALLENGE_EMBEDDINGS, rows=rows)
+    if stale or not db.read(q.COUNT_SIMILARITIES)[0]["n"]:
+        refresh_similarities(db)
+    return len(stale)
+
+
+SIMILARITY_BATCH = 500
+
+
+def refresh_similarities(db: Database) -> int:
+    """Recompute every challenge's nearest neighbours (cosine >= SIMILARITY_FLOOR, at most SIMILARITY_NEIGHBOURS)
+    as SIMILAR_TO relationships; returns how many there are. A new challenge can be anyone's neighbour, so all are
+    recomputed, in batches."""
+    db.write(q.REMOVE_SIMILARITIES)
+    uids = [row["uid"] for row in db.read(q.READ_EMBEDDED_CHALLENGES)]
+    total = 0
+    for start in range(0, len(uids), SIMILARITY_BATCH):
+        rows = db.write(
+            q.SET_SIMILARITIES,
+            uids=uids[start : start + SIMILARITY_BATCH],
+            vector_index=q.VECTOR_INDEX,
+            neighbours=q.SIMILARITY_NEIGHBOURS,
+            floor=q.SIMILARITY_FLOOR,
+        )
+        total += int(rows[0]["similarities"]) if rows else 0
+    return total

@@ -66,7 +66,7 @@ def test_replication_matches_equal_the_engine(client: TestClient, session_db: Da
         (m.lighthouse.uid, m.score) for m in expected.matches
     ]
     first = result["matches"][0]
-    assert [f["name"] for f in first["factors"]] == ["challenges", "thematic", "ties", "context"]
+    assert [f["name"] for f in first["factors"]] == ["challenges", "needs", "channel", "thematic", "context"]
     assert first["evidence"] and all(e["fileName"].endswith(".txt") for e in first["evidence"])
     assert {s["kind"] for m in result["matches"] for s in m["sharedChallenges"]} <= {"EXACT", "SEMANTIC"}
     assert result["kbVersion"].startswith("seed-")
@@ -189,7 +189,8 @@ def test_scalar_and_nested_filters(client: TestClient) -> None:
     uids = {key: [e["node"]["uid"] for e in data[key]["edges"]] for key in data if "edges" in data[key]}
     assert sorted(uids["followers"]) == ["santiago-de-compostela", "sofia", "venice"]
     assert sorted(uids["bulgarian"]) == ["burgas", "sofia"]
-    assert uids["noChallenges"] == ["asenovgrad"]
+    # Since issue 9 a barrier is a city's only where the text says so: the Sharing Cities fellow cities face none.
+    assert uids["noChallenges"] == ["asenovgrad", "bordeaux", "burgas", "warsaw"]
     assert data["dataField"]["totalCount"] > 0
     assert sorted(uids["either"]) == ["lyon", "munich"]
     assert uids["solved"] == ["lisbon-smart-ambassadors"]
@@ -434,3 +435,50 @@ def test_the_relationships_declared_late_are_traversable_and_filterable(
     assert connection["totalCount"] == expected
     edges = [edge for e in connection["edges"] for edge in e["node"][field]]
     assert edges and all(edge["sourceIds"] and edge["quotes"] and edge["node"]["uid"] for edge in edges)
+
+
+CANDIDATES = """
+query ($solution: String!, $scoring: ScoringInput) {
+  replicationCandidates(solution: $solution, scoring: $scoring) {
+    solution { uid } lighthouse { uid } status note scoring kbVersion
+    candidates { follower { uid } score reason sharedChallenges { attribution kind } metNeeds { field { uid } }
+                 organisations { name } evidence { fileName quote } }
+  }
+}
+"""
+
+
+def test_replication_candidates_answer_the_missions_question(
+    client: TestClient, session_db: Database
+) -> None:
+    engine = ReplicationEngine(session_db)
+    expected = engine.candidates_for("electryc")
+    body = graphql(client, CANDIDATES, solution="electryc")
+    assert "errors" not in body, body
+    result = body["data"]["replicationCandidates"]
+    assert [c["follower"]["uid"] for c in result["candidates"]] == [
+        m.follower.uid for m in expected.candidates
+    ]
+    assert result["lighthouse"]["uid"] == "lyon" and result["candidates"]
+    assert all(c["reason"] and c["evidence"] for c in result["candidates"])
+    assert result["scoring"] == "2026-12-01"
+    overridden = graphql(client, CANDIDATES, solution="electryc", scoring={"ignoreTies": True})
+    assert overridden["data"]["replicationCandidates"]["scoring"].startswith("2026-12-01+")
+    bad = graphql(client, CANDIDATES, solution="electryc", scoring={"outcomes": ["fixed"]})
+    assert bad["errors"][0]["extensions"]["code"] == "BAD_USER_INPUT"
+    assert "scoring.outcomes" in bad["errors"][0]["message"]
+    unknown = graphql(client, CANDIDATES, solution="teleporter")
+    assert unknown["errors"][0]["extensions"]["code"] == "NOT_FOUND"
+
+
+def test_programme_wide_candidates_default_to_already_solved(client: TestClient) -> None:
+    body = graphql(
+        client,
+        "{ allReplicationCandidates(minScore: 0.1) { solution { uid } scoring candidates { follower { uid } "
+        "solutions { outcome } } } }",
+    )
+    assert "errors" not in body, body
+    rows = body["data"]["allReplicationCandidates"]
+    assert rows and all(r["candidates"] for r in rows)
+    outcomes = {s["outcome"] for r in rows for c in r["candidates"] for s in c["solutions"] if s["outcome"]}
+    assert outcomes <= {"solved", "mitigated"}
