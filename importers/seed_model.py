@@ -17,7 +17,7 @@ from schema import graph_model
 from schema.models import COUNTRY_PATTERN, SLUG_PATTERN, RelType
 from schema.narrowings import SEED_IMPLIED_TYPES
 from schema.validation import StrictModel, Text, edge_model, properties_model
-from schema.vocabularies import ChallengeCategory, SourceKind
+from schema.vocabularies import ChallengeCategory, DocumentType, SourceKind
 
 Slug = Annotated[str, StringConstraints(pattern=SLUG_PATTERN)]
 Quote = Annotated[str, StringConstraints(min_length=3)]
@@ -69,7 +69,8 @@ class SourceEntry(StrictModel):
     uid: Slug
     file_name: Text
     name: Text
-    kind: SourceKind
+    kind: SourceKind = SourceKind.DOCUMENT
+    document_type: DocumentType | None = None
     published: dt.date | None = None
     period_start: dt.date | None = None
     period_end: dt.date | None = None

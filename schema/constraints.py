@@ -14,11 +14,12 @@ from neo4j.exceptions import Neo4jError
 
 from kg.core.database import Database
 from kg.core.errors import UnavailableError
-from schema.graph import LabelSpec, graph_model
+from schema.graph import LabelSpec, graph_model, operational_labels
 from schema.naming import snake_case
 
 # Bump when the set of constraints/indexes or the meaning of stored properties changes.
-SCHEMA_VERSION = 3  # 2: vector index on Challenge.embedding; 3: full-text index over names and aliases
+SCHEMA_VERSION = 4  # 2: vector index on Challenge.embedding; 3: full-text index over names and aliases;
+# 4: Source.url, ImportRun and Resolution
 META_LABEL = "KGMeta"
 
 
@@ -81,7 +82,7 @@ def schema_items() -> list[SchemaItem]:
             f"CREATE CONSTRAINT kg_meta_key_unique IF NOT EXISTS FOR (m:{META_LABEL}) REQUIRE m.key IS UNIQUE",
         )
     ]
-    for spec in graph_model().labels.values():
+    for spec in [*graph_model().labels.values(), *operational_labels().values()]:
         items.extend(_items_for(spec))
     items.append(SchemaItem(FULLTEXT_INDEX, "index", _fulltext_cypher()))
     return items

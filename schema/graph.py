@@ -29,10 +29,12 @@ from neomodel import (
     IntegerProperty,
     RegexProperty,
     StringProperty,
+    StructuredNode,
     StructuredRel,
 )
 
-from schema.models import NODE_MODELS, KGNode, RelType
+from schema.models import NODE_MODELS, RelType
+from schema.operational import OPERATIONAL_MODELS
 
 ScalarKind = Literal["string", "int", "float", "bool", "date", "datetime", "strings", "vector"]
 Direction = Literal["out", "in"]
@@ -141,7 +143,7 @@ def _property_spec(name: str, prop: Any) -> PropertySpec | None:
     )
 
 
-def _properties(model: type[KGNode] | type[StructuredRel]) -> dict[str, PropertySpec]:
+def _properties(model: type[StructuredNode] | type[StructuredRel]) -> dict[str, PropertySpec]:
     specs: dict[str, PropertySpec] = {}
     for name, prop in model.defined_properties(aliases=False, rels=False).items():
         spec = _property_spec(name, prop)
@@ -165,6 +167,15 @@ def _relationship(name: str, definition: Any) -> RelationshipSpec:
         edge_model=edge_model.__name__,
         edge=_properties(edge_model),
     )
+
+
+@functools.cache
+def operational_labels() -> dict[str, LabelSpec]:
+    """ImportRun and Resolution (schema/operational.py): their properties, for constraints only."""
+    return {
+        model.__name__: LabelSpec(model.__name__, (model.__doc__ or "").strip(), _properties(model), {})
+        for model in OPERATIONAL_MODELS
+    }
 
 
 @functools.cache

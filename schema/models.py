@@ -34,6 +34,7 @@ from schema.vocabularies import (
     BestPracticeKind,
     ChallengeCategory,
     CityRole,
+    DocumentType,
     EventKind,
     NetworkKind,
     OrganisationKind,
@@ -96,10 +97,13 @@ class RelType(StrEnum):
 class SourcedFromRel(StructuredRel):
     """Provenance of a node: the passage of a document that states it."""
 
-    quote = StringProperty(required=True, provenance=True)
+    # The passage, verbatim; a dataset or table record may have none (then ``record`` names it).
+    quote = StringProperty(provenance=True)
     passage = StringProperty(provenance=True)  # where in the document: a section, table or page
     confidence = FloatProperty(default=1.0, provenance=True)
     note = StringProperty(provenance=True)  # what the passage leaves unclear
+    record = StringProperty(provenance=True)  # for a table or dataset: which record (e.g. projects[3])
+    import_run_ids = ArrayProperty(StringProperty(), managed=True, provenance=True)  # latest run per importer
 
 
 class FactRel(StructuredRel):
@@ -114,6 +118,10 @@ class FactRel(StructuredRel):
     confidence = FloatProperty(default=1.0, provenance=True)
     note = StringProperty(provenance=True)
     as_of = DateProperty(provenance=True)
+    # For facts from tables and datasets: "<source uid>#<record>" (e.g. "scc01-programme#projects[3].followers[1]").
+    records = ArrayProperty(StringProperty(), managed=True, provenance=True)
+    import_run_ids = ArrayProperty(StringProperty(), managed=True, provenance=True)  # latest run per importer
+    imported_by = ArrayProperty(StringProperty(), managed=True, hidden=True)  # the importers that state it
     updated_at = DateTimeProperty(managed=True, hidden=True)
     updated_by = StringProperty(managed=True, hidden=True)  # "import:seed" or a curator's key name
     curated = BooleanProperty(managed=True, hidden=True)  # made or edited by a curator: imports keep it
@@ -124,6 +132,7 @@ class CityRoleRel(FactRel):
     role_label = (
         StringProperty()
     )  # the document's wording: fellow city, companion city, demonstration site...
+    former = BooleanProperty(default=False)  # a source names the role, a later one no longer does (see note)
 
 
 class OrganisationRoleRel(FactRel):
@@ -185,10 +194,13 @@ class KGNode(StructuredNode):
 
 
 class Source(KGNode):
-    """A document facts come from: a deliverable, a meeting record, an article."""
+    """What facts come from: a document (a deliverable, a meeting record, an article), a dataset or a web page.
+    A document has a ``file_name``, a web page a ``url``; a dataset may have either."""
 
-    file_name = StringProperty(required=True, unique_index=True)
+    file_name = StringProperty(unique_index=True)
+    url = StringProperty(unique_index=True)
     kind = vocabulary(SourceKind, required=True)
+    document_type = vocabulary(DocumentType)
     title = StringProperty()
     published = DateProperty()
     period_start = DateProperty()

@@ -72,10 +72,49 @@ class EventKind(StrEnum):
 
 
 class SourceKind(StrEnum):
+    """What a source is: a document (its type in ``document_type``), a dataset (a table, a compiled list,
+    a data file) or a web page."""
+
+    DOCUMENT = "document"
+    DATASET = "dataset"
+    WEB_PAGE = "web-page"
+
+
+class DocumentType(StrEnum):
     DELIVERABLE = "deliverable"
     MEETING_RECORD = "meeting-record"
     ARTICLE = "article"
     REPORT = "report"
+
+
+class ImportStatus(StrEnum):
+    """An import run's state: ``running`` until it ends; ``interrupted`` when its process died before the end
+    (found by the next run of the same source, which resumes it when the source is unchanged)."""
+
+    RUNNING = "running"
+    COMPLETED = "completed"
+    FAILED = "failed"
+    INTERRUPTED = "interrupted"
+
+
+class ResolutionMethod(StrEnum):
+    """How an incoming city, organisation or project was matched to a node, in the order they are tried."""
+
+    UID = "uid"
+    GRANT_AGREEMENT = "grant-agreement"
+    ALIAS_FILE = "alias-file"
+    NAME = "name"
+    ALIAS = "alias"
+    GEONAMES = "geonames"
+    SIMILAR_NAME = "similar-name"  # a near spelling in the same country: never applied without a curator
+    NEW = "new"
+
+
+class ResolutionStatus(StrEnum):
+    APPLIED = "applied"  # matched or created, confident enough to need nobody
+    PENDING = "pending"  # low confidence: the entity was created apart and waits for a curator
+    ACCEPTED = "accepted"  # a curator merged it into the proposed node
+    REJECTED = "rejected"  # a curator said they are different
 
 
 class SolutionStatus(StrEnum):

@@ -24,6 +24,7 @@ from importers.seed_model import ENTRY_LABELS, NODE_ENTRIES, RELATIONSHIP_ENTRIE
 from queries import allowlist
 from queries.graph_read import read_model
 from schema import graph_model, schema_items
+from schema.graph import operational_labels
 from schema.models import NODE_MODELS, RelType
 from schema.naming import camel_case, snake_case
 from schema.narrowings import ENTRY_FIELDS, SEED_ENTRY_EXCLUDED, Writer, edge_properties, node_properties
@@ -59,7 +60,7 @@ def test_constraints_and_indexes_follow_the_declaration(label: str) -> None:
 
 def test_no_constraint_or_index_without_a_declaration() -> None:
     declared = {"kg_meta_key_unique", "kg_names_fulltext"}
-    for label, spec in MODEL.labels.items():
+    for label, spec in [*MODEL.labels.items(), *operational_labels().items()]:
         for name, prop in spec.properties.items():
             suffix = "unique" if prop.unique else "vector" if prop.kind == "vector" else "index"
             if prop.unique or prop.indexed or prop.kind == "vector":

@@ -44,7 +44,7 @@ def test_bad_field_names_file_line_entry_and_field(small: Path) -> None:
     with pytest.raises(SeedValidationError) as raised:
         read_dataset(small / "data")
     message = str(raised.value)
-    assert f"{small / 'data' / 'a.yaml'}:12:" in message
+    assert f"{small / 'data' / 'a.yaml'}:13:" in message
     assert "nodes[1] (City:lyon).props.country" in message
     assert "pattern" in message
 
