@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
-import json
 import logging
 import re
 import unicodedata
@@ -19,11 +18,13 @@ from pathlib import Path
 from typing import Any, TypeVar
 
 import yaml
-from neo4j import ManagedTransaction
 from pydantic import ValidationError
 
-from importers.errors import ImportAbortedError, SeedValidationError
+from importers.errors import SeedValidationError
+from importers.inputs import DEFAULT_MAX_BYTES, read_text
+from importers.loader import LoadOptions, Progress, load
 from importers.report import ImportReport
+from importers.rows import LoadPlan, NodeRow, ProvenanceRow, RelationshipRow
 from importers.seed_model import (
     GROUP_STATED_TYPES,
     CanonicalFile,
@@ -33,19 +34,6 @@ from importers.seed_model import (
     SourceEntry,
 )
 from kg.core.database import Database
-from queries.writes import (
-    IMPORTER_SOURCES,
-    MERGE_SOURCES,
-    RECORD_KB_VERSION,
-    REMOVE_STALE_NODES,
-    REMOVE_STALE_PROVENANCE,
-    REMOVE_STALE_RELATIONSHIPS,
-    REMOVE_STALE_SOURCES,
-    merge_nodes,
-    merge_relationships,
-    merge_sourced_from,
-)
-from schema import apply_schema
 from schema.models import RelType
 
 DATA_DIR = Path(__file__).resolve().parent / "data" / "seed"
@@ -55,7 +43,6 @@ CANONICAL_PATH = Path(CANONICAL_FILE)  # the origin recorded for values that com
 # Relationship properties documents may word differently: the wordings are joined, the latest status wins.
 JOINED_REL_PROPS = frozenset({"role_label"})
 LATEST_REL_PROPS = frozenset({"status", "outcome"})
-ACTOR = "import:seed"
 
 _WHITESPACE = re.compile(r"\s+")
 log = logging.getLogger(__name__)
@@ -108,8 +95,8 @@ def _describe(data: Any, loc: Sequence[int | str]) -> str:
     return ".".join(parts) or "(file)"
 
 
-def _load_yaml(path: Path) -> tuple[Any, yaml.Node | None]:
-    text = path.read_text(encoding="utf-8")
+def _load_yaml(path: Path, max_bytes: int = DEFAULT_MAX_BYTES) -> tuple[Any, yaml.Node | None]:
+    text, _ = read_text(path, max_bytes)
     try:
         return yaml.safe_load(text), yaml.compose(text, Loader=yaml.SafeLoader)
     except yaml.YAMLError as error:
@@ -125,8 +112,8 @@ def _located(path: Path, data: Any, tree: yaml.Node | None, item: Any) -> str:
     return f"{where}: {_describe(data, item['loc'])}: {item['msg']}"
 
 
-def _validate(path: Path, model: type[ModelT]) -> ModelT:
-    data, tree = _load_yaml(path)
+def _validate(path: Path, model: type[ModelT], max_bytes: int = DEFAULT_MAX_BYTES) -> ModelT:
+    data, tree = _load_yaml(path, max_bytes)
     try:
         return model.model_validate(data)
     except ValidationError as error:
@@ -163,10 +150,10 @@ class SeedDataset:
     canonical: CanonicalFile
 
 
-def read_dataset(data_dir: Path = DATA_DIR) -> SeedDataset:
+def read_dataset(data_dir: Path = DATA_DIR, max_bytes: int = DEFAULT_MAX_BYTES) -> SeedDataset:
     """Parse and validate every file; raise SeedValidationError naming file, line, entry and field."""
     documents = {
-        path: _validate(path, DocumentFile)
+        path: _validate(path, DocumentFile, max_bytes)
         for path in sorted(data_dir.glob("*.yaml"))
         if path.name != CANONICAL_FILE
     }
@@ -434,39 +421,35 @@ def _merge_rel_props(
 
 # ------------------------------------------------------------------------------------------------------ rows
 
+IMPORTER = "seed"
 
-def _source_row(source: SourceEntry, digest: str | None) -> dict[str, Any]:
+
+def _source_row(source: SourceEntry, digest: str | None, path: Path) -> NodeRow:
     props = source.model_dump(exclude={"uid", "quote"}, exclude_none=True)
     if digest:
         props["sha256"] = digest
-    props["aliases"] = []
-    return {"uid": source.uid, "props": props}
+    return NodeRow("Source", source.uid, props, where=f"{path}: source")
 
 
-def _node_row(node: MergedNode) -> dict[str, Any]:
-    props = {**node.props, "name": node.name, "aliases": node.aliases}
-    return {"uid": node.uid, "props": props}
+def _node_row(node: MergedNode) -> NodeRow:
+    where = f"{IMPORTER}: {node.label}:{node.uid}"
+    return NodeRow(node.label, node.uid, {**node.props, "name": node.name}, tuple(node.aliases), where=where)
 
 
-def _sourced_from_rows(node: MergedNode) -> list[dict[str, Any]]:
-    rows: dict[str, dict[str, Any]] = {}
+def _sourced_from_rows(node: MergedNode) -> list[ProvenanceRow]:
+    rows: dict[str, ProvenanceRow] = {}
     for source_uid, entry in node.mentions:
         props: dict[str, Any] = {"quote": normalise(entry.quote), "confidence": entry.confidence}
         if entry.passage:
             props["passage"] = entry.passage
         if entry.note:
             props["note"] = entry.note
-        rows.setdefault(source_uid, {"uid": node.uid, "source": source_uid, "props": props})
+        rows.setdefault(source_uid, ProvenanceRow(node.label, node.uid, source_uid, props))
     return list(rows.values())
 
 
-def _relationship_row(rel: MergedRelationship) -> dict[str, Any]:
-    props: dict[str, Any] = {
-        **rel.props,
-        "source_ids": rel.source_ids,
-        "quotes": rel.quotes,
-        "confidence": max(rel.confidences),
-    }
+def _relationship_row(rel: MergedRelationship) -> RelationshipRow:
+    props: dict[str, Any] = dict(rel.props)
     if rel.entry.type in GROUP_STATED_TYPES and rel.entry.source.label == "City":
         # A group statement only stays one if no source states it for the city individually.
         props["group_statement"] = all(rel.group_flags)
@@ -480,148 +463,70 @@ def _relationship_row(rel: MergedRelationship) -> dict[str, Any]:
         props["note"] = " | ".join(dict.fromkeys(rel.notes))
     if rel.as_of:
         props["as_of"] = rel.as_of
-    return {"source": rel.entry.source.uid, "target": rel.entry.target.uid, "props": props}
+    entry = rel.entry
+    return RelationshipRow(
+        entry.type.value,
+        entry.source.label,
+        entry.source.uid,
+        entry.target.label,
+        entry.target.uid,
+        props,
+        tuple(rel.source_ids),
+        tuple(rel.quotes),
+        max(rel.confidences),
+        where=f"{rel.origin}: {entry.type.value} {entry.source} -> {entry.target}",
+    )
 
 
-# ------------------------------------------------------------------------------------------------------ load
+def dataset_digest(data_dir: Path) -> str:
+    """sha256 over the dataset's files (names and bytes, in name order): what the import run records."""
+    digest = hashlib.sha256()
+    for path in sorted(data_dir.glob("*.yaml")):
+        digest.update(path.name.encode() + b"\0" + path.read_bytes() + b"\0")
+    return digest.hexdigest()
 
 
-@dataclass
-class SeedPlan:
-    sources: list[dict[str, Any]]
-    nodes: dict[str, list[dict[str, Any]]]
-    sourced_from: dict[str, list[dict[str, Any]]]
-    relationships: dict[tuple[RelType, str, str], list[dict[str, Any]]]
-    facts_per_source: dict[str, int]
-
-
-def plan(dataset: SeedDataset, digests: dict[str, str]) -> SeedPlan:
+def plan(dataset: SeedDataset, digests: dict[str, str], data_dir: Path = DATA_DIR) -> LoadPlan:
+    """The seed's rows for the loader: sources, merged nodes, their provenance and relationships."""
     nodes = merge_nodes_across_files(dataset)
     rels = merge_relationships_across_files(dataset)
-    node_rows: dict[str, list[dict[str, Any]]] = defaultdict(list)
-    sourced_rows: dict[str, list[dict[str, Any]]] = defaultdict(list)
+    load_plan = LoadPlan(IMPORTER, str(data_dir), dataset_digest(data_dir) if data_dir.is_dir() else None)
+    for path, document in sorted(dataset.documents.items(), key=lambda item: item[1].source.uid):
+        load_plan.nodes.append(_source_row(document.source, digests.get(document.source.file_name), path))
     for node in sorted(nodes.values(), key=lambda n: (n.label, n.uid)):
-        node_rows[node.label].append(_node_row(node))
-        sourced_rows[node.label].extend(_sourced_from_rows(node))
-    rel_rows: dict[tuple[RelType, str, str], list[dict[str, Any]]] = defaultdict(list)
+        load_plan.nodes.append(_node_row(node))
+        load_plan.provenance.extend(_sourced_from_rows(node))
     for rel in sorted(
         rels.values(), key=lambda r: (r.entry.type.value, str(r.entry.source), str(r.entry.target))
     ):
-        key = (rel.entry.type, rel.entry.source.label, rel.entry.target.label)
-        rel_rows[key].append(_relationship_row(rel))
+        load_plan.relationships.append(_relationship_row(rel))
     facts: dict[str, int] = defaultdict(int)
     for document in dataset.documents.values():
         facts[document.source.uid] += len(document.nodes) + len(document.relationships)
-    sources = [
-        _source_row(d.source, digests.get(d.source.file_name))
-        for d in sorted(dataset.documents.values(), key=lambda d: d.source.uid)
-    ]
-    return SeedPlan(sources, dict(node_rows), dict(sourced_rows), dict(rel_rows), dict(facts))
+    load_plan.facts_per_source = dict(facts)
+    return load_plan
 
 
-def _write(tx: ManagedTransaction, seed_plan: SeedPlan) -> ImportReport:
-    """The whole load, one transaction; a fresh report each try (execute_write may retry)."""
-    report = ImportReport(importer="seed", facts_per_source=dict(seed_plan.facts_per_source))
-    stamp = dt.datetime.now(dt.UTC)
-    summary = tx.run(MERGE_SOURCES, rows=seed_plan.sources, actor=ACTOR).consume()
-    _count(
-        report.nodes_created,
-        report.nodes_matched,
-        "Source",
-        summary.counters.nodes_created,
-        len(seed_plan.sources),
-    )
-    for label, rows in seed_plan.nodes.items():
-        result = tx.run(merge_nodes(label), rows=rows, stamp=stamp, actor=ACTOR)
-        for record in result:
-            report.conflicts.extend(f"{label}:{record['uid']}.{key}" for key in record["conflicts"])
-        summary = result.consume()
-        _count(report.nodes_created, report.nodes_matched, label, summary.counters.nodes_created, len(rows))
-    for label, rows in seed_plan.sourced_from.items():
-        _link(tx, merge_sourced_from(label), rows, "SOURCED_FROM", report, f"{label} -> Source")
-    for (rel_type, source_label, target_label), rows in seed_plan.relationships.items():
-        query = merge_relationships(rel_type, source_label, target_label)
-        _link(tx, query, rows, rel_type.value, report, f"{source_label} -> {target_label}")
-    report.removed = _remove_stale(tx, seed_plan)
-    tx.run(RECORD_KB_VERSION, version=kb_version(seed_plan)).consume()
-    return report
-
-
-def _remove_stale(tx: ManagedTransaction, seed_plan: SeedPlan) -> list[str]:
-    """Remove what the seed stated before and its files no longer state (curators' facts stay); list it."""
-    planned_sources = [row["uid"] for row in seed_plan.sources]
-    sources = sorted({*planned_sources, *(r["uid"] for r in tx.run(IMPORTER_SOURCES, actor=ACTOR))})
-    keep_rels = [
-        f"{rel_type.value} {a}:{row['source']} -> {b}:{row['target']}"
-        for (rel_type, a, b), rows in seed_plan.relationships.items()
-        for row in rows
-    ]
-    keep_provenance = [
-        f"SOURCED_FROM {label}:{row['uid']} -> Source:{row['source']}"
-        for label, rows in seed_plan.sourced_from.items()
-        for row in rows
-    ]
-    keep_nodes = [f"{label}:{row['uid']}" for label, rows in seed_plan.nodes.items() for row in rows]
-    removed: list[str] = []
-    for query, keep in (
-        (REMOVE_STALE_RELATIONSHIPS, keep_rels),
-        (REMOVE_STALE_PROVENANCE, keep_provenance),
-        (REMOVE_STALE_NODES, keep_nodes),
-        (REMOVE_STALE_SOURCES, planned_sources),
-    ):
-        removed += sorted(record["key"] for record in tx.run(query, sources=sources, keep=keep, actor=ACTOR))
-    return removed
-
-
-def kb_version(seed_plan: SeedPlan) -> str:
-    """'seed-' and a digest of everything the import writes: equal data, equal version."""
-    relationships = {" ".join(map(str, key)): rows for key, rows in seed_plan.relationships.items()}
-    payload = [seed_plan.sources, seed_plan.nodes, seed_plan.sourced_from, relationships]
-    digest = hashlib.sha256(json.dumps(payload, default=str, sort_keys=True).encode()).hexdigest()
-    return f"seed-{digest[:12]}"
-
-
-def _link(
-    tx: ManagedTransaction,
-    query: Any,
-    rows: list[dict[str, Any]],
-    rel_type: str,
-    report: ImportReport,
-    what: str,
-) -> None:
-    result = tx.run(query, rows=rows)
-    record = result.single(strict=True)
-    linked = record["linked"]
-    if record.get("curated"):
-        report.conflicts.append(
-            f"{rel_type} {what}: {record['curated']} curated relationships kept as they are"
-        )
-    created = result.consume().counters.relationships_created
-    if linked != len(rows):
-        raise ImportAbortedError(
-            f"{rel_type} {what}: {len(rows) - linked} of {len(rows)} endpoints are missing"
-        )
-    _count(report.relationships_created, report.relationships_matched, rel_type, created, len(rows))
-
-
-def _count(created: dict[str, int], matched: dict[str, int], key: str, new: int, total: int) -> None:
-    created[key] = created.get(key, 0) + new
-    matched[key] = matched.get(key, 0) + total - new
+# ------------------------------------------------------------------------------------------------------ load
 
 
 def import_seed(
     db: Database,
     data_dir: Path = DATA_DIR,
     documents_dir: Path | None = None,
+    options: LoadOptions | None = None,
+    progress: Progress | None = None,
 ) -> ImportReport:
-    """Validate the seed dataset and load it in one transaction (all or nothing). Idempotent.
+    """Validate the seed dataset (all of it, before any write) and load it through the loading layer.
+    Idempotent; a re-import removes what the files no longer state.
 
     Example:
         >>> report = import_seed(db)  # doctest: +SKIP
         >>> report.nodes_created["City"]  # doctest: +SKIP
-        16
+        21
     """
-    dataset = read_dataset(data_dir)
+    options = options or LoadOptions()
+    dataset = read_dataset(data_dir, options.max_bytes)
     documents = documents_dir or DEFAULT_DOCUMENTS_DIR
     if documents.is_dir():
         digests = verify_quotes(dataset, documents)
@@ -629,9 +534,7 @@ def import_seed(
         # e.g. an installed package or a container without the documents: the dataset was checked in CI.
         log.warning("seed documents not found at %s: quotes not re-checked, no sha256 recorded", documents)
         digests = {}
-    seed_plan = plan(dataset, digests)
-    apply_schema(db)
-    return db.write_transaction(lambda tx: _write(tx, seed_plan))
+    return load(db, plan(dataset, digests, data_dir), options, progress)
 
 
 def all_quotes(dataset: SeedDataset) -> Iterable[tuple[str, str]]:

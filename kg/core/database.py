@@ -20,6 +20,7 @@ from neo4j import (
     ManagedTransaction,
     NotificationDisabledClassification,
     Record,
+    Transaction,
     unit_of_work,
 )
 from neo4j.exceptions import AuthError, ServiceUnavailable, SessionExpired
@@ -111,6 +112,16 @@ class Database:
         """Run ``work`` in a managed write transaction (retried on transient errors, sent to the leader)."""
         with self._unavailable_as_error(), self.driver.session(database=self.name) as session:
             return session.execute_write(unit_of_work(timeout=self.timeout_s)(work))
+
+    def rolled_back(self, work: Callable[[Transaction], T]) -> T:
+        """Run ``work`` in one write transaction that is always rolled back: a dry run sees every effect of
+        its writes (counts, conflicts) and leaves nothing behind. Not retried: a dry run is rerun by hand."""
+        with self._unavailable_as_error(), self.driver.session(database=self.name) as session:
+            transaction = session.begin_transaction(timeout=self.timeout_s)
+            try:
+                return work(transaction)
+            finally:
+                transaction.rollback()
 
     def read(self, query: LiteralString, /, **params: Any) -> list[Row]:
         """One read statement; its rows as dicts of the values as decoded (maps are dicts, nodes stay nodes).

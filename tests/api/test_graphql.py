@@ -69,7 +69,7 @@ def test_replication_matches_equal_the_engine(client: TestClient, session_db: Da
     assert [f["name"] for f in first["factors"]] == ["challenges", "needs", "channel", "thematic", "context"]
     assert first["evidence"] and all(e["fileName"].endswith(".txt") for e in first["evidence"])
     assert {s["kind"] for m in result["matches"] for s in m["sharedChallenges"]} <= {"EXACT", "SEMANTIC"}
-    assert result["kbVersion"].startswith("seed-")
+    assert result["kbVersion"].startswith("kb-")
 
 
 def test_unknown_follower_is_a_coded_error(client: TestClient) -> None:
@@ -312,7 +312,7 @@ def test_production_hides_introspection_and_graphiql(app_with: Callable[..., Tes
         assert "introspection" in introspection.json()["errors"][0]["message"].lower()
         assert production.get("/graphql", headers={"Accept": "text/html"}).status_code != 200
         ok = production.post("/graphql", json={"query": "{ kbVersion }"})
-        assert ok.json()["data"]["kbVersion"].startswith("seed-")
+        assert ok.json()["data"]["kbVersion"].startswith("kb-")
 
 
 def test_operation_timeout(app_with: Callable[..., TestClient]) -> None:
@@ -371,7 +371,7 @@ def test_aggregates_for_dashboards(client: TestClient) -> None:
 
 def test_healthz_reports_the_knowledge_base_version(client: TestClient) -> None:
     body = client.get("/healthz").json()
-    assert body["neo4j"] == "up" and body["kb_version"].startswith("seed-") and body["schema_current"] is True
+    assert body["neo4j"] == "up" and body["kb_version"].startswith("kb-") and body["schema_current"] is True
 
 
 @pytest.mark.parametrize(

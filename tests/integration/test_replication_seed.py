@@ -45,7 +45,7 @@ def test_every_follower_gets_matches_or_an_explicit_answer(engine: ReplicationEn
         "warsaw",
     }
     for result in results:
-        assert result.kb_version and result.kb_version.startswith("seed-")
+        assert result.kb_version and result.kb_version.startswith("kb-")
         if not result.matches:
             assert result.note in (
                 NO_KNOWN_SOLUTION,
@@ -86,7 +86,7 @@ def test_companion_analyses_on_the_seed(engine: ReplicationEngine) -> None:
     # barrier is a city's only where the text says so, and the widest one is the SMARTER TOGETHER Follower
     # Cities' (three cities, through their group).
     assert len(top.cities) == max(len(row.cities) for row in shared) >= 3
-    assert all(row.kb_version and row.kb_version.startswith("seed-") for row in shared)
+    assert all(row.kb_version and row.kb_version.startswith("kb-") for row in shared)
     gaps = {g.follower.uid: g for g in engine.gaps()}
     # Sofia's own barriers (its group's: leadership, structures, political will) are answered nowhere yet.
     assert gaps["sofia"].challenges >= len(gaps["sofia"].gaps) > 0

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import hashlib
-import json
 import shutil
 from pathlib import Path
 from typing import Any
@@ -16,23 +14,17 @@ from importers.seed import import_seed
 from kg.core.database import Database
 from queries import curation
 from queries.system import count_nodes_by_label, count_relationships_by_type
+from tests.integration.graph_state import graph_fingerprint
 
 SMALL = Path(__file__).resolve().parents[1] / "fixtures" / "seed_small"
 
 
-def graph_fingerprint(driver: Driver) -> str:
-    """A hash of every node's labels and properties and every relationship's endpoints, type and properties."""
-    nodes = driver.execute_query(
-        "MATCH (n) RETURN labels(n) AS labels, properties(n) AS props ORDER BY n.uid, labels(n)[0]"
-    ).records
-    rels = driver.execute_query(
-        "MATCH (a)-[r]->(b) RETURN a.uid AS a, type(r) AS t, b.uid AS b, properties(r) AS props "
-        "ORDER BY a, t, b"
-    ).records
-    payload: list[Any] = [[r["labels"], r["props"]] for r in nodes] + [
-        [r["a"], r["t"], r["b"], r["props"]] for r in rels
-    ]
-    return hashlib.sha256(json.dumps(payload, default=str, sort_keys=True).encode()).hexdigest()
+def domain_counts(db: Database) -> tuple[dict[str, int], dict[str, int]]:
+    """Nodes per label and relationships per type, without the runs' own ImportRun nodes."""
+    nodes = {
+        label: n for label, n in count_nodes_by_label(db).items() if label not in ("ImportRun", "Resolution")
+    }
+    return nodes, count_relationships_by_type(db)
 
 
 def small_import(db: Database, root: Path = SMALL) -> Any:
@@ -62,10 +54,10 @@ def test_small_import_creates_then_matches(db: Database, driver: Driver) -> None
 
 def test_second_import_changes_nothing(db: Database, driver: Driver) -> None:
     small_import(db)
-    counts = (count_nodes_by_label(db), count_relationships_by_type(db))
+    counts = domain_counts(db)
     fingerprint = graph_fingerprint(driver)
     small_import(db)
-    assert (count_nodes_by_label(db), count_relationships_by_type(db)) == counts
+    assert domain_counts(db) == counts
     assert graph_fingerprint(driver) == fingerprint
 
 
@@ -109,11 +101,11 @@ def test_relationship_properties_and_group_statements(db: Database, driver: Driv
 def test_every_node_and_relationship_has_provenance(db: Database, driver: Driver) -> None:
     small_import(db)
     unsourced = driver.execute_query(
-        "MATCH (n) WHERE NOT n:Source AND NOT n:KGMeta AND NOT (n)-[:SOURCED_FROM]->(:Source) RETURN n.uid AS uid"
+        "MATCH (n) WHERE NOT n:Source AND NOT n:KGMeta AND NOT n:ImportRun AND NOT (n)-[:SOURCED_FROM]->(:Source) RETURN n.uid AS uid"
     ).records
     assert unsourced == []
     bad = driver.execute_query(
-        "MATCH ()-[r]->() WHERE type(r) <> 'SOURCED_FROM' AND (size(coalesce(r.source_ids, [])) = 0 "
+        "MATCH ()-[r]->() WHERE NOT type(r) IN ['SOURCED_FROM', 'LOADED_BY'] AND (size(coalesce(r.source_ids, [])) = 0 "
         "OR size(r.source_ids) <> size(r.quotes)) RETURN type(r) AS t"
     ).records
     assert bad == []
@@ -173,7 +165,7 @@ def test_reimport_removes_what_the_files_no_longer_state_and_keeps_curators_fact
     ).records
     assert [(r["by"], r["curated"]) for r in kept] == [("alice", True)]
     after = driver.execute_query("MATCH (m:KGMeta {key: 'kb'}) RETURN m.version AS v").records[0]["v"]
-    assert after != before and after.startswith("seed-")
+    assert after != before and after.startswith("kb-")
     assert small_import(db, root).removed == []  # a second run has nothing left to remove
 
 

@@ -47,13 +47,13 @@ def test_every_label_is_populated(kb: Driver) -> None:
 def test_no_node_or_relationship_lacks_a_source(kb: Driver) -> None:
     assert (
         kb.execute_query(
-            "MATCH (n) WHERE NOT n:Source AND NOT n:KGMeta AND NOT (n)-[:SOURCED_FROM]->(:Source) RETURN n.uid"
+            "MATCH (n) WHERE NOT n:Source AND NOT n:KGMeta AND NOT n:ImportRun AND NOT (n)-[:SOURCED_FROM]->(:Source) RETURN n.uid"
         ).records
         == []
     )
     assert (
         kb.execute_query(
-            "MATCH ()-[r]->() WHERE type(r) <> 'SOURCED_FROM' "
+            "MATCH ()-[r]->() WHERE NOT type(r) IN ['SOURCED_FROM', 'LOADED_BY'] "
             "AND (r.source_ids IS NULL OR size(r.source_ids) = 0 OR size(r.quotes) <> size(r.source_ids)) "
             "RETURN type(r)"
         ).records
