@@ -1,15 +1,34 @@
-"""`kg import ...`: load source data into the graph."""
+"""`kg import ...`: load source data into the graph, list import runs.
+
+Every import command takes the loading layer's options (``--dry-run``, ``--strict``, ``--batch-size``,
+``--max-bytes``), shows a progress bar with records/s and ends with a summary table.
+"""
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
 from rich.markup import escape
+from rich.progress import (
+    BarColumn,
+    MofNCompleteColumn,
+    Progress,
+    ProgressColumn,
+    Task,
+    TextColumn,
+    TimeElapsedColumn,
+)
 from rich.table import Table
+from rich.text import Text
 
-from importers import ImportReport, registry
+from importers import ImportReport, LoadOptions, registry
+from importers.inputs import DEFAULT_MAX_BYTES
+from importers.kgjson import import_kgjson
+from importers.loader import DEFAULT_BATCH_SIZE
+from importers.programme import DATASET, import_programme
 from importers.seed import (
     DATA_DIR,
     DEFAULT_DOCUMENTS_DIR,
@@ -24,21 +43,82 @@ from kg.core.database import Database
 from kg.core.settings import Settings
 from kg.embeddings import SentenceEmbedder, model_is_installed
 from kg.replication import refresh_challenge_embeddings
+from queries.loading import LIST_RUNS
 
-import_app = typer.Typer(help="Load source data into the graph (idempotent: re-running changes nothing).")
+import_app = typer.Typer(
+    help="Load source data into the graph. Re-running an import changes nothing but its run record; "
+    "a new version of a source removes what it no longer states (curators' facts stay).",
+    no_args_is_help=True,
+)
+
+BatchSize = Annotated[
+    int, typer.Option(min=1, max=100_000, help="Rows per transaction; a crash loses at most one batch.")
+]
+Strict = Annotated[
+    bool,
+    typer.Option("--strict", help="Validate everything first; stop at the first bad record, write nothing."),
+]
+DryRun = Annotated[bool, typer.Option("--dry-run", help="Report what would change; write nothing.")]
+MaxBytes = Annotated[int, typer.Option(min=1, help="Refuse larger input files (bytes).")]
+
+
+def _options(batch_size: int, strict: bool, dry_run: bool, max_bytes: int) -> LoadOptions:
+    return LoadOptions(batch_size=batch_size, strict=strict, dry_run=dry_run, max_bytes=max_bytes)
+
+
+class _RecordsPerSecond(ProgressColumn):
+    def render(self, task: Task) -> Text:
+        speed = task.finished_speed or task.speed
+        return Text(f"{speed:,.0f} records/s" if speed else "", style="progress.data.speed")
+
+
+class RichProgress:
+    """The loader's progress (importers.loader.Progress) as a rich bar on stderr."""
+
+    def __init__(self, bar: Progress) -> None:
+        self._bar = bar
+        self._task: Any = None
+
+    def start(self, total: int, description: str) -> None:
+        self._task = self._bar.add_task(description, total=total)
+
+    def advance(self, rows: int) -> None:
+        if self._task is not None:
+            self._bar.advance(self._task, rows)
+
+
+def _progress_bar() -> Progress:
+    return Progress(
+        TextColumn("{task.description}"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        _RecordsPerSecond(),
+        TimeElapsedColumn(),
+        console=console,
+        transient=False,
+    )
 
 
 @import_app.command("all")
 @friendly_errors
-def import_all() -> None:
-    """Run every registered importer in order (what `make run` does)."""
+def import_all(
+    batch_size: BatchSize = DEFAULT_BATCH_SIZE,
+    strict: Strict = False,
+    dry_run: DryRun = False,
+    max_bytes: MaxBytes = DEFAULT_MAX_BYTES,
+) -> None:
+    """Run the built-in importers in order: the seed knowledge base, then the SCC-01 programme (what
+    `make run` does). Files you bring are loaded with their own command (e.g. `kg import json FILE`).
+    With --dry-run each importer reports against the graph as it is now, not the earlier ones' would-be changes."""
     settings = load_settings()
+    options = _options(batch_size, strict, dry_run, max_bytes)
     with connected(settings) as db:
-        for name, importer in registry(settings.seed_documents).items():
-            with console.status(f"Importing {name}..."):
-                report = importer(db)
-            _print_report(report)
-        _refresh_embeddings(db, settings)
+        for importer in registry(settings.seed_documents, settings.alias_file).values():
+            with _progress_bar() as bar:
+                report = importer(db, options, RichProgress(bar))
+            print_report(report)
+        if not dry_run:
+            _refresh_embeddings(db, settings)
 
 
 @import_app.command("seed")
@@ -57,11 +137,15 @@ def import_seed_command(
             help="With --check: one document file on its own, listing every problem (for curators)."
         ),
     ] = None,
+    batch_size: BatchSize = DEFAULT_BATCH_SIZE,
+    strict: Strict = False,
+    dry_run: DryRun = False,
+    max_bytes: MaxBytes = DEFAULT_MAX_BYTES,
 ) -> None:
     """Load the seed knowledge base (five source documents) with provenance on every fact.
 
-    Validates every file first (a malformed entry names file, line, entry and field), checks each quote
-    against its document, then loads everything in one transaction. Running it twice changes nothing.
+    Validates every file first (a malformed entry names file, line, entry and field) and checks each quote
+    against its document, so a bad seed file writes nothing. Running it twice changes nothing.
     """
     settings = load_settings()
     documents_dir = documents or settings.seed_documents or DEFAULT_DOCUMENTS_DIR
@@ -76,19 +160,102 @@ def import_seed_command(
         console.print(f"{file}: valid on its own.")
         return
     if check:
-        dataset = read_dataset(data_dir or DATA_DIR)
-        seed_plan = plan(dataset, verify_quotes(dataset, documents_dir))
-        nodes = sum(len(rows) for rows in seed_plan.nodes.values())
-        rels = sum(len(rows) for rows in seed_plan.relationships.values())
-        console.print(
-            f"Seed dataset valid: {len(seed_plan.sources)} documents, {nodes} nodes, {rels} relationships."
-        )
+        dataset = read_dataset(data_dir or DATA_DIR, max_bytes)
+        seed_plan = plan(dataset, verify_quotes(dataset, documents_dir), data_dir or DATA_DIR)
+        sources = sum(1 for row in seed_plan.nodes if row.label == "Source")
+        nodes = len(seed_plan.nodes) - sources
+        rels = len(seed_plan.relationships)
+        console.print(f"Seed dataset valid: {sources} documents, {nodes} nodes, {rels} relationships.")
         return
+    options = _options(batch_size, strict, dry_run, max_bytes)
     with connected(settings) as db:
-        with console.status("Importing the seed knowledge base..."):
-            report = import_seed(db, data_dir or DATA_DIR, documents_dir)
-        _print_report(report)
-        _refresh_embeddings(db, settings)
+        with _progress_bar() as bar:
+            report = import_seed(db, data_dir or DATA_DIR, documents_dir, options, RichProgress(bar))
+        print_report(report)
+        if not dry_run:
+            _refresh_embeddings(db, settings)
+
+
+@import_app.command("programme")
+@friendly_errors
+def import_programme_command(
+    file: Annotated[
+        Path, typer.Option(help="The programme dataset (default: the vendored SCC-01 copy).")
+    ] = DATASET,
+    batch_size: BatchSize = DEFAULT_BATCH_SIZE,
+    strict: Strict = False,
+    dry_run: DryRun = False,
+    max_bytes: MaxBytes = DEFAULT_MAX_BYTES,
+) -> None:
+    """Load the SCC-01 lighthouse programme: 18 projects' lighthouse, follower and observer cities, each role
+    sourced by the pages that name it. Cities resolve to existing nodes (see `kg resolve --list`)."""
+    settings = load_settings()
+    options = _options(batch_size, strict, dry_run, max_bytes)
+    with connected(settings) as db:
+        with _progress_bar() as bar:
+            report = import_programme(db, file, options, RichProgress(bar), settings.alias_file)
+        print_report(report)
+
+
+@import_app.command("json")
+@friendly_errors
+def import_json_command(
+    file: Annotated[Path, typer.Argument(help="A kg-json file (schema/kg-json.schema.json).")],
+    batch_size: BatchSize = DEFAULT_BATCH_SIZE,
+    strict: Strict = False,
+    dry_run: DryRun = False,
+    max_bytes: MaxBytes = DEFAULT_MAX_BYTES,
+) -> None:
+    """Load a kg-json file: nodes and relationships with every property and their provenance, read as a stream.
+
+    Example: kg import json graph.kg.json --dry-run
+    """
+    settings = load_settings()
+    options = _options(batch_size, strict, dry_run, max_bytes)
+    with connected(settings) as db:
+        with _progress_bar() as bar:
+            report = import_kgjson(db, file, options, RichProgress(bar))
+        print_report(report)
+
+
+@import_app.command("runs")
+@friendly_errors
+def import_runs(
+    importer: Annotated[
+        str | None, typer.Option(help="Only this importer's runs (seed, programme, ...).")
+    ] = None,
+    limit: Annotated[int, typer.Option(min=1, max=1000, help="How many, newest first.")] = 20,
+    as_json: Annotated[bool, typer.Option("--json", help="JSON instead of a table.")] = False,
+) -> None:
+    """List import runs, newest first: importer, source and its sha256, status, counts, errors."""
+    with connected() as db:
+        runs = db.read(LIST_RUNS, importer=importer, limit=limit)
+    if as_json:
+        out.print_json(json.dumps(runs, default=str))
+        return
+    table = Table(title="Import runs (newest first)")
+    for column in ("run", "status", "source", "sha256", "started", "ended", "created", "matched", "errors"):
+        table.add_column(column, overflow="fold")
+    for run in runs:
+        counts = json.loads(run["counts"] or "{}")
+        created = sum(counts.get("nodes_created", {}).values()) + sum(
+            counts.get("relationships_created", {}).values()
+        )
+        matched = sum(counts.get("nodes_matched", {}).values()) + sum(
+            counts.get("relationships_matched", {}).values()
+        )
+        table.add_row(
+            run["uid"],
+            run["status"],
+            run["source"],
+            (run["sha256"] or "")[:12],
+            str(run["started_at"])[:19],
+            str(run["ended_at"] or "")[:19],
+            str(created),
+            str(matched),
+            str(len(run["errors"] or [])),
+        )
+    out.print(table)
 
 
 def _refresh_embeddings(db: Database, settings: Settings) -> None:
@@ -102,32 +269,40 @@ def _refresh_embeddings(db: Database, settings: Settings) -> None:
     console.print(f"Embedded {count} new or reworded challenges.")
 
 
-def _print_report(report: ImportReport) -> None:
-    _print_import_report(report.importer, report.nodes_created, report.nodes_matched, "nodes")
-    _print_import_report(
-        report.importer, report.relationships_created, report.relationships_matched, "relationships"
+def print_report(report: ImportReport) -> None:
+    """The summary: created / matched / removed / skipped per label and type, then what was kept or removed."""
+    title = f"{report.importer}: " + (
+        "dry run, nothing written" if report.dry_run else f"run {report.run_id}"
     )
+    if report.resumed_from_batch:
+        title += f" (resumed at batch {report.resumed_from_batch + 1})"
+    table = Table(title=title)
+    for column in ("label / type", "created", "matched", "removed", "skipped"):
+        table.add_column(column, justify="left" if column == "label / type" else "right")
+    removed = report.removed_counts()
+    created = {**report.nodes_created, **report.relationships_created}
+    matched = {**report.nodes_matched, **report.relationships_matched}
+    keys = sorted(created.keys() | matched.keys() | removed.keys() | report.skipped_counts.keys())
+    for key in keys:
+        table.add_row(key, *(str(d.get(key, 0)) for d in (created, matched, removed, report.skipped_counts)))
+    totals = (sum(d.values()) for d in (created, matched, removed, report.skipped_counts))
+    table.add_row("total", *map(str, totals), style="bold")
+    out.print(table)
+    if report.resolutions:
+        out.print(
+            "Entity resolution: " + ", ".join(f"{k} {v}" for k, v in report.resolutions.items()),
+            highlight=False,
+        )
     for conflict in report.conflicts:
         console.print(f"kept a curator's edit instead of the import's value: {escape(conflict)}")
-    if report.removed:
-        console.print(f"Removed {len(report.removed)} facts the sources no longer state:")
-        for key in report.removed:
-            console.print(f"  - {escape(key)}", highlight=False)
-    if report.facts_per_source:
-        table = Table(title=f"{report.importer}: facts per document")
-        table.add_column("source")
-        table.add_column("nodes + relationships", justify="right")
-        for source, facts in sorted(report.facts_per_source.items()):
-            table.add_row(source, str(facts))
-        out.print(table)
-
-
-def _print_import_report(name: str, created: dict[str, int], matched: dict[str, int], what: str) -> None:
-    table = Table(title=f"{name}: {what}")
-    table.add_column("label / type")
-    table.add_column("created", justify="right")
-    table.add_column("matched", justify="right")
-    for key in sorted(created.keys() | matched.keys()):
-        table.add_row(key, str(created.get(key, 0)), str(matched.get(key, 0)))
-    table.add_row("total", str(sum(created.values())), str(sum(matched.values())), style="bold")
-    out.print(table)
+    for what, keys_ in (("Removed", report.removed), ("Withdrew this source from", report.withdrawn)):
+        if keys_:
+            console.print(f"{what} {len(keys_)} facts the source no longer states:")
+            for key in keys_:
+                console.print(f"  - {escape(key)}", highlight=False)
+    if report.skipped:
+        console.print(f"[yellow]Skipped {len(report.skipped)} bad records:[/]")
+        for problem in report.skipped[:50]:
+            console.print(f"  - {escape(problem)}", highlight=False, soft_wrap=True)
+        if len(report.skipped) > 50:
+            console.print(f"  ... and {len(report.skipped) - 50} more (kg import runs --json lists them all)")

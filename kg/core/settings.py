@@ -100,6 +100,11 @@ class Settings(BaseSettings):
         return self.home.resolve() / "models" / EMBEDDING_MODEL_NAME
 
     @property
+    def alias_file(self) -> Path:
+        """The curators' entity-resolution decisions (``kg resolve --accept`` writes it; edit it by hand too)."""
+        return self.home.resolve() / "aliases.yaml"
+
+    @property
     def runtime_dir(self) -> Path:
         """The resolved classpath of the Neo4j runtime (jars stay in the Maven repository)."""
         return self.home.resolve() / "runtime" / f"neo4j-{NEO4J_VERSION}"
