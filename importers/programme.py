@@ -20,9 +20,7 @@ What it writes, and on what evidence:
 
 from __future__ import annotations
 
-import hashlib
 import json
-from collections import defaultdict
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Annotated, Any
@@ -31,12 +29,13 @@ from urllib.parse import urlsplit
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints, ValidationError
 
-from importers.entities import Decision, Incoming, Resolver, fold, passage_names, slug
+from importers.building import PlanBuilder, page_uid
+from importers.entities import Incoming, Resolver, fold, passage_names, slug
 from importers.errors import InputFileError, RecordError
 from importers.inputs import read_text
 from importers.loader import LoadOptions, Progress, load
 from importers.report import ImportReport
-from importers.rows import LoadPlan, NodeRow, ProvenanceRow, RelationshipRow
+from importers.rows import LoadPlan, NodeRow, RelationshipRow
 from kg.core.database import Database
 from schema.models import COUNTRY_PATTERN
 from schema.vocabularies import CityRole
@@ -182,23 +181,11 @@ def read_annotations(path: Path = ANNOTATIONS) -> Annotations:
 # ------------------------------------------------------------------------------------------------ rows
 
 
-def page_uid(url: str) -> str:
-    host = urlsplit(url).hostname or "page"
-    return f"web-{slug(host.removeprefix('www.'))}-{hashlib.sha256(url.encode()).hexdigest()[:8]}"
-
-
 @dataclass
-class _Builder:
-    """Accumulates one row per node, per (node, source) provenance and per relationship."""
+class _Builder(PlanBuilder):
+    """The plan builder plus the programme's annotations and its project names."""
 
-    path: Path
-    annotations: Annotations
-    resolver: Resolver
-    sources: dict[str, NodeRow] = field(default_factory=dict)
-    nodes: dict[tuple[str, str], NodeRow] = field(default_factory=dict)
-    provenance: dict[tuple[str, str, str], ProvenanceRow] = field(default_factory=dict)
-    relationships: list[RelationshipRow] = field(default_factory=list)
-    skipped: list[RecordError] = field(default_factory=list)
+    annotations: Annotations = field(default_factory=Annotations)
     project_uids: dict[str, str] = field(default_factory=dict)  # the dataset's project name -> node uid
 
     def source_for(self, url: str) -> str:
@@ -221,46 +208,6 @@ class _Builder:
         self.sources.setdefault(uid, NodeRow("Source", uid, props, where=f"{self.path}: source {url}"))
         return uid
 
-    def node(self, decision: Decision, props: dict[str, Any], aliases: list[str], where: str) -> str:
-        """One row per resolved node: a node this import makes takes its values; a matched one only fills gaps."""
-        key = (decision.incoming.label, decision.uid)
-        names = [decision.incoming.name, *aliases, *([decision.geo.name] if decision.geo else [])]
-        current = self.nodes.get(key)
-        if current is not None:
-            merged = tuple(dict.fromkeys([*current.aliases, *names]))
-            self.nodes[key] = NodeRow(
-                current.label, current.uid, current.props, merged, current.defaults, current.where
-            )
-            return decision.uid
-        values = {"name": decision.incoming.name, **props}
-        if decision.geo is not None:
-            values |= {
-                "latitude": decision.geo.latitude,
-                "longitude": decision.geo.longitude,
-                "population": decision.geo.population,
-                "geo_source": self.resolver.geonames.source(decision.geo),
-            }
-        row = (
-            NodeRow(key[0], decision.uid, values, tuple(names), where=where)
-            if decision.created
-            else NodeRow(key[0], decision.uid, {}, tuple(names), defaults=values, where=where)
-        )
-        self.nodes[key] = row
-        return decision.uid
-
-    def cite(self, label: str, uid: str, source: str, props: dict[str, Any]) -> None:
-        key = (label, uid, source)
-        current = self.provenance.get(key)
-        if current is None:
-            self.provenance[key] = ProvenanceRow(label, uid, source, props)
-        elif "record" in props:
-            records = ", ".join(
-                dict.fromkeys([*current.props.get("record", "").split(", "), props["record"]])
-            )
-            self.provenance[key] = ProvenanceRow(
-                label, uid, source, {**current.props, "record": records.strip(", ")}
-            )
-
 
 def programme_plan(
     db: Database, path: Path = DATASET, options: LoadOptions | None = None, alias_file: Path | None = None
@@ -269,7 +216,7 @@ def programme_plan(
     options = options or LoadOptions()
     projects, call_pages, problems, sha256 = read_projects(path, options.max_bytes)
     annotations = read_annotations()
-    builder = _Builder(path, annotations, Resolver.from_db(db, alias_file))
+    builder = _Builder(path, Resolver.from_db(db, alias_file), annotations=annotations)
     builder.skipped.extend(problems)
     dataset_props = {
         "name": "SCC-01 lighthouse programme (compiled list)",
@@ -287,18 +234,7 @@ def programme_plan(
     for index, project in projects:
         _add_project(builder, index, project)
     _add_former_roles(builder, projects)
-    plan = LoadPlan(IMPORTER, str(path), sha256)
-    plan.nodes = [*builder.sources.values(), *builder.nodes.values()]
-    plan.provenance = list(builder.provenance.values())
-    plan.relationships = builder.relationships
-    plan.skipped = builder.skipped
-    plan.resolutions = [decision.params() for decision in builder.resolver.decisions()]
-    facts: dict[str, int] = defaultdict(int)
-    for rel in plan.relationships:
-        for source in rel.source_ids:
-            facts[source] += 1
-    plan.facts_per_source = dict(facts)
-    return plan
+    return builder.plan(IMPORTER, sha256)
 
 
 def _add_project(builder: _Builder, index: int, project: ProjectEntry) -> None:

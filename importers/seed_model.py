@@ -127,11 +127,13 @@ class NodeEntryBase(StrictModel):
 
 def _node_entry(label: str) -> type[NodeEntryBase]:
     props = properties_model(label, "seed")
+    # A label with required properties (StatusReport's period) needs its props; others may leave them out.
+    needs_props = any(field.is_required() for field in props.model_fields.values())
     return create_model(
         f"{label}Entry",
         __base__=NodeEntryBase,
         label=(cast(Any, Literal[label]), ...),
-        props=(props, props()),
+        props=(props, ...) if needs_props else (props, props()),
     )
 
 

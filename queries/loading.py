@@ -271,3 +271,19 @@ RETURN labels(n)[0] AS label, n.uid AS uid, n.name AS name, coalesce(n.aliases, 
 """
 
 REJECTED_RESOLUTIONS: Final[LiteralString] = "MATCH (d:Resolution {status: 'rejected'}) RETURN d.uid AS uid"
+
+KNOWN_CHALLENGES: Final[LiteralString] = """
+MATCH (c:Challenge) RETURN c.uid AS uid, c.name AS name, coalesce(c.aliases, []) AS aliases, c.embedding AS embedding
+"""
+
+SOLUTION_TIMELINE: Final[LiteralString] = """
+MATCH (s:Solution {uid: $uid})
+OPTIONAL MATCH (s)-[:HAS_REPORT]->(r:StatusReport)
+OPTIONAL MATCH (r)-[:REPORTS]->(c:Challenge)
+OPTIONAL MATCH (r)-[p:SOURCED_FROM]->(src:Source)
+WITH s, r, collect(DISTINCT c.name) AS barriers, collect(DISTINCT src.uid) AS sources, collect(DISTINCT p.quote) AS quotes
+ORDER BY r.period_end
+RETURN s.uid AS uid, s.name AS name, collect(CASE WHEN r IS NULL THEN null ELSE {period: r.period,
+       period_end: r.period_end, status: r.status, status_label: r.status_label, barriers: barriers,
+       actions: r.actions, risks: r.risks, sources: sources, quotes: [q IN quotes WHERE q IS NOT NULL]} END) AS timeline
+"""

@@ -18,8 +18,8 @@ from schema.graph import LabelSpec, graph_model, operational_labels
 from schema.naming import snake_case
 
 # Bump when the set of constraints/indexes or the meaning of stored properties changes.
-SCHEMA_VERSION = 4  # 2: vector index on Challenge.embedding; 3: full-text index over names and aliases;
-# 4: Source.url, ImportRun and Resolution
+SCHEMA_VERSION = 5  # 2: vector index on Challenge.embedding; 3: full-text index over names and aliases;
+# 4: Source.url, ImportRun and Resolution; 5: StatusReport
 META_LABEL = "KGMeta"
 
 

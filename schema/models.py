@@ -85,6 +85,8 @@ class RelType(StrEnum):
     HELD_IN = "HELD_IN"  # Event -> City
     ORGANISED_BY = "ORGANISED_BY"  # Event -> Project|Network
     DISCUSSED = "DISCUSSED"  # Event -> Challenge|Solution|BestPractice|ThematicField; Source -> Challenge
+    HAS_REPORT = "HAS_REPORT"  # Solution -> StatusReport (one per reporting period: the solution's timeline)
+    REPORTS = "REPORTS"  # StatusReport -> Challenge (the barriers a period's report names)
     ATTENDED = "ATTENDED"  # City|Organisation -> Event
     SOURCED_FROM = "SOURCED_FROM"  # any node -> Source {quote, passage}
     SIMILAR_TO = "SIMILAR_TO"  # Challenge -> Challenge {similarity, rank}: derived from the embeddings
@@ -138,6 +140,7 @@ class CityRoleRel(FactRel):
 class OrganisationRoleRel(FactRel):
     role = StringProperty(required=True)  # coordinator, beneficiary, partner, advisory-board...
     role_label = StringProperty()
+    contribution = FloatProperty()  # the EU contribution to this partner, in euro (CORDIS ecContribution)
 
 
 class GroupStatedRel(FactRel):
@@ -277,6 +280,7 @@ class Organisation(KGNode):
     short_name = StringProperty(index=True)
     country = RegexProperty(expression=COUNTRY_PATTERN)
     kind = vocabulary(OrganisationKind)
+    geolocation = StringProperty()  # as the source gives it, e.g. CORDIS "(48.1351,11.5820)"
 
     projects = RelationshipTo(Project, RelType.PARTNER_IN.value, model=OrganisationRoleRel)
     city = RelationshipTo(City, RelType.LOCATED_IN.value, model=FactRel)
@@ -308,6 +312,21 @@ class Challenge(KGNode):
     sources = RelationshipTo(Source, RelType.SOURCED_FROM.value, model=SourcedFromRel)
 
 
+class StatusReport(KGNode):
+    """One reporting period of a solution (Common Reporting): its status then, the barriers it names, the
+    corrective actions and risks as stated. A solution's reports, in date order, are its timeline."""
+
+    period = StringProperty(required=True)  # the report's own name for the period, e.g. "P1" or "2017-1"
+    period_end = DateProperty(required=True)
+    status = vocabulary(SolutionStatus)
+    status_label = StringProperty()
+    actions = ArrayProperty(StringProperty(), default=list)  # "barrier => action => outcome", as reported
+    risks = ArrayProperty(StringProperty(), default=list)
+
+    barriers = RelationshipTo(Challenge, RelType.REPORTS.value, model=FactRel)
+    sources = RelationshipTo(Source, RelType.SOURCED_FROM.value, model=SourcedFromRel)
+
+
 class Solution(KGNode):
     """A solution, measure or practice implemented somewhere, with its stated results."""
 
@@ -321,6 +340,7 @@ class Solution(KGNode):
     project = RelationshipTo(Project, RelType.PART_OF.value, model=FactRel)
     fields = RelationshipTo(ThematicField, RelType.IN_FIELD.value, model=FactRel)
     addresses = RelationshipTo(Challenge, RelType.ADDRESSES.value, model=AddressesRel)
+    timeline = RelationshipTo(StatusReport, RelType.HAS_REPORT.value, model=FactRel)
     sources = RelationshipTo(Source, RelType.SOURCED_FROM.value, model=SourcedFromRel)
 
 
@@ -360,6 +380,7 @@ NODE_MODELS: tuple[type[KGNode], ...] = (
     ThematicField,
     Challenge,
     Solution,
+    StatusReport,
     BestPractice,
     Driver,
     Event,

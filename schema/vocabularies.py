@@ -107,6 +107,7 @@ class ResolutionMethod(StrEnum):
     ALIAS = "alias"
     GEONAMES = "geonames"
     SIMILAR_NAME = "similar-name"  # a near spelling in the same country: never applied without a curator
+    SEMANTIC = "semantic"  # a barrier worded like an existing challenge (embeddings): only ever proposed
     NEW = "new"
 
 

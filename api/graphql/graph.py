@@ -137,6 +137,7 @@ ROOT_FIELDS: dict[str, str] = {
     "ThematicField": "thematicFields",
     "Challenge": "challenges",
     "Solution": "solutions",
+    "StatusReport": "statusReports",
     "BestPractice": "bestPractices",
     "Driver": "drivers",
     "Event": "events",

@@ -12,7 +12,7 @@ from kg.cli.db import db_app
 from kg.cli.imports import import_app
 from kg.cli.keys import api_key
 from kg.cli.match import candidates, gaps, match, model_app, shared_challenges, unreplicated
-from kg.cli.provenance import resolve, why
+from kg.cli.provenance import resolve, timeline, why
 from kg.cli.serve import serve
 
 app = typer.Typer(
@@ -30,6 +30,7 @@ app.command("shared-challenges")(shared_challenges)
 app.command("unreplicated")(unreplicated)
 app.command("why")(why)
 app.command("resolve")(resolve)
+app.command("timeline")(timeline)
 app.command("api-key")(api_key)
 app.command("serve")(serve)
 

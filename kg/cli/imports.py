@@ -25,9 +25,12 @@ from rich.table import Table
 from rich.text import Text
 
 from importers import ImportReport, LoadOptions, registry
+from importers.common_reporting import import_common_reporting
+from importers.cordis import CordisFilters, import_cordis
 from importers.inputs import DEFAULT_MAX_BYTES
 from importers.kgjson import import_kgjson
 from importers.loader import DEFAULT_BATCH_SIZE
+from importers.mapped import import_mapped
 from importers.programme import DATASET, import_programme
 from importers.seed import (
     DATA_DIR,
@@ -48,6 +51,16 @@ from queries.loading import LIST_RUNS
 import_app = typer.Typer(
     help="Load source data into the graph. Re-running an import changes nothing but its run record; "
     "a new version of a source removes what it no longer states (curators' facts stay).",
+    epilog="Examples: "
+    "[bold]kg import all[/] (the seed, then the SCC-01 programme) · "
+    "[bold]kg import seed --check[/] · "
+    "[bold]kg import programme --dry-run[/] · "
+    "[bold]kg import json graph.kg.json --strict[/] · "
+    "[bold]kg import cordis cordis-h2020projects.zip --topic-prefix SCC[/] · "
+    "[bold]kg import csv table.xlsx --mapping mapping.yaml[/] · "
+    "[bold]kg import common-reporting report.xlsx[/] · "
+    "[bold]kg import runs[/]",
+    rich_markup_mode="rich",
     no_args_is_help=True,
 )
 
@@ -215,6 +228,95 @@ def import_json_command(
     with connected(settings) as db:
         with _progress_bar() as bar:
             report = import_kgjson(db, file, options, RichProgress(bar))
+        print_report(report)
+
+
+@import_app.command("cordis")
+@friendly_errors
+def import_cordis_command(
+    file: Annotated[
+        Path,
+        typer.Argument(
+            help="A CORDIS projects file: the single H2020 CSV, the zipped project.csv + organization.csv, or JSON."
+        ),
+    ],
+    topic_prefix: Annotated[
+        list[str] | None, typer.Option(help="Only projects with a topic starting so (repeatable), e.g. SCC.")
+    ] = None,
+    acronym: Annotated[list[str] | None, typer.Option(help="Only these acronyms (repeatable).")] = None,
+    grant_id: Annotated[
+        list[str] | None, typer.Option(help="Only these grant agreement numbers (repeatable).")
+    ] = None,
+    batch_size: BatchSize = DEFAULT_BATCH_SIZE,
+    strict: Strict = False,
+    dry_run: DryRun = False,
+    max_bytes: MaxBytes = DEFAULT_MAX_BYTES,
+) -> None:
+    """Load CORDIS projects, their organisations and PARTNER_IN roles with contributions (by grant number onto existing projects).
+
+    A project resolves by its grant agreement number onto an existing node (e.g. the programme's).
+
+    Example: kg import cordis cordis-h2020projects.zip --topic-prefix SCC --topic-prefix LC-SC3-SCC
+    """
+    settings = load_settings()
+    options = _options(batch_size, strict, dry_run, max_bytes)
+    filters = CordisFilters(tuple(topic_prefix or ()), tuple(acronym or ()), tuple(grant_id or ()))
+    with connected(settings) as db:
+        with _progress_bar() as bar:
+            report = import_cordis(db, file, options, filters, RichProgress(bar), settings.alias_file)
+        print_report(report)
+
+
+@import_app.command("csv")
+@friendly_errors
+def import_csv_command(
+    file: Annotated[Path, typer.Argument(help="A CSV or XLSX table.")],
+    mapping: Annotated[
+        Path, typer.Option(help="The YAML mapping: which columns make which nodes and relationships.")
+    ],
+    batch_size: BatchSize = DEFAULT_BATCH_SIZE,
+    strict: Strict = False,
+    dry_run: DryRun = False,
+    max_bytes: MaxBytes = DEFAULT_MAX_BYTES,
+) -> None:
+    """Load any table through a mapping (schema/table-mapping.schema.json; examples in importers/templates/mapped).
+
+    Example: kg import csv members.csv --mapping importers/templates/mapped/network-members-example.yaml
+    """
+    settings = load_settings()
+    options = _options(batch_size, strict, dry_run, max_bytes)
+    with connected(settings) as db:
+        with _progress_bar() as bar:
+            report = import_mapped(db, file, mapping, options, RichProgress(bar), settings.alias_file)
+        print_report(report)
+
+
+@import_app.command("common-reporting")
+@friendly_errors
+def import_common_reporting_command(
+    file: Annotated[
+        Path,
+        typer.Argument(help="A Common Reporting table, CSV or XLSX (importers/templates/common-reporting)."),
+    ],
+    batch_size: BatchSize = DEFAULT_BATCH_SIZE,
+    strict: Strict = False,
+    dry_run: DryRun = False,
+    max_bytes: MaxBytes = DEFAULT_MAX_BYTES,
+) -> None:
+    """Load Common Reporting rows (one per solution per period): status timeline, barriers, actions, lessons.
+
+    Example: kg import common-reporting importers/templates/common-reporting/common-reporting-example.xlsx --dry-run
+    """
+    settings = load_settings()
+    options = _options(batch_size, strict, dry_run, max_bytes)
+    with connected(settings) as db:
+        with _progress_bar() as bar:
+            embedder = (
+                SentenceEmbedder.load(settings.model_dir) if model_is_installed(settings.model_dir) else None
+            )
+            report = import_common_reporting(
+                db, file, options, RichProgress(bar), settings.alias_file, embedder
+            )
         print_report(report)
 
 

@@ -1,4 +1,5 @@
-"""`kg why NODE` (where a node and its relationships came from) and `kg resolve` (the entity-resolution queue)."""
+"""`kg why NODE` (where a node and its relationships came from), `kg resolve` (the entity-resolution queue) and
+`kg timeline` (a solution's reporting periods)."""
 
 from __future__ import annotations
 
@@ -11,7 +12,7 @@ from rich.table import Table
 from importers.entities import AliasEntry, append_alias
 from kg.cli.common import connected, console, friendly_errors, load_settings, out
 from kg.core.errors import InvalidInputError, NotFoundError
-from queries.loading import DECIDE_RESOLUTION, LIST_RESOLUTIONS, WHY_NODE
+from queries.loading import DECIDE_RESOLUTION, LIST_RESOLUTIONS, SOLUTION_TIMELINE, WHY_NODE
 
 
 @friendly_errors
@@ -144,3 +145,35 @@ def resolve(
     out.print(table)
     if not rows:
         console.print("Nothing waits for review." if not show_all else "No decisions recorded yet.")
+
+
+@friendly_errors
+def timeline(
+    solution: Annotated[str, typer.Option(help="The solution's uid (e.g. from kg why or GraphQL).")],
+) -> None:
+    """A solution's reporting periods in date order: status, barriers named, corrective actions, risks, source
+    (Common Reporting data; the Knowledge Carrier's solution level)."""
+    with connected() as db:
+        rows = db.read(SOLUTION_TIMELINE, uid=solution)
+    if not rows:
+        raise NotFoundError(f"no solution with uid {solution!r}")
+    row = rows[0]
+    table = Table(title=f"{row['name']} ({row['uid']}): timeline")
+    for column in ("period", "date", "status", "barriers", "actions", "risks", "source"):
+        table.add_column(column, overflow="fold")
+    for period in row["timeline"]:
+        status = period["status"] + (f" ({period['status_label']})" if period["status_label"] else "")
+        table.add_row(
+            period["period"],
+            str(period["period_end"]),
+            status,
+            "\n".join(period["barriers"]),
+            "\n".join(period["actions"] or []),
+            "\n".join(period["risks"] or []),
+            "\n".join(period["sources"]),
+        )
+    out.print(table)
+    if not row["timeline"]:
+        console.print(
+            "No reporting periods recorded: load Common Reporting data with `kg import common-reporting`."
+        )

@@ -54,6 +54,7 @@ def test_a_hand_written_file_of_every_label_and_type_imports_with_exact_counts(d
         "BestPractice": 1,
         "Event": 1,
         "Driver": 1,
+        "StatusReport": 1,
     }
     expected_rels = {
         t: 1
@@ -76,11 +77,13 @@ def test_a_hand_written_file_of_every_label_and_type_imports_with_exact_counts(d
             "ORGANISED_BY",
             "ATTENDED",
             "DISCUSSED",
+            "HAS_REPORT",
+            "REPORTS",
         )
-    } | {"PARTICIPATES_IN": 2, "SOURCED_FROM": 4}
+    } | {"PARTICIPATES_IN": 2, "SOURCED_FROM": 5}
     assert report.relationships_created == expected_rels
     nodes, rels = domain_counts(db)
-    assert sum(nodes.values()) == 16 and rels == expected_rels
+    assert sum(nodes.values()) == 17 and rels == expected_rels
     typed = db.read(
         "MATCH (c:City {uid: 'aarhus'})-[r:PARTICIPATES_IN]->(p:Project) "
         "MATCH (:City {uid: 'gdansk'})-[f:FACES]->() MATCH (s:Source {uid: 'hand-report'}) "
@@ -211,7 +214,7 @@ def test_dry_run_reports_the_changes_and_writes_nothing_then_a_reimport_syncs(
     report = import_kgjson(db, path, LoadOptions(dry_run=True))
     gone = ["DISCUSSED Event:hand-workshop -> Challenge:hand-financing"]
     assert report.dry_run and report.removed == gone
-    assert sum(report.nodes_created.values()) == 0 and sum(report.nodes_matched.values()) == 16
+    assert sum(report.nodes_created.values()) == 0 and sum(report.nodes_matched.values()) == 17
     assert graph_fingerprint(driver, RUN_PROPERTIES | STAMPS) == before
     assert count_nodes_by_label(db)["ImportRun"] == runs
     assert import_kgjson(db, path).removed == gone
