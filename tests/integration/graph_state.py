@@ -18,7 +18,7 @@ STAMPS = frozenset({"updated_at", "applied_at"})
 def graph_state(driver: Driver, ignore: frozenset[str] = RUN_PROPERTIES) -> list[Any]:
     nodes = driver.execute_query(
         f"MATCH (n) WHERE NOT ({OPERATIONAL}) "
-        "RETURN labels(n) AS labels, properties(n) AS props ORDER BY n.uid, labels(n)[0]"
+        "RETURN labels(n) AS labels, properties(n) AS props ORDER BY labels(n)[0], n.uid, n.key"
     ).records
     rels = driver.execute_query(
         "MATCH (a)-[r]->(b) WHERE type(r) <> 'LOADED_BY' "

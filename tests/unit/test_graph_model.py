@@ -228,8 +228,8 @@ def seed_props(draw: st.DrawFn) -> tuple[str, dict[str, Any]]:
     label = draw(st.sampled_from(ENTRY_LABELS))
     values: dict[str, Any] = {}
     for name, spec in node_properties(label, "seed").items():
-        if not draw(st.booleans()):
-            continue
+        if not spec.required and not draw(st.booleans()):
+            continue  # a required property (StatusReport.period) is always drawn
         if spec.vocabulary is not None:
             values[name] = draw(st.sampled_from([v.value for v in spec.vocabulary]))
         elif spec.pattern is not None:
