@@ -4,6 +4,7 @@ provenance and per relationship, so a city met ten times in a file is one row wi
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -12,6 +13,7 @@ from urllib.parse import urlsplit
 from importers.entities import Decision, Resolver, slug
 from importers.errors import RecordError
 from importers.rows import LoadPlan, NodeRow, ProvenanceRow, RelationshipRow
+from importers.tables import TableRecord
 
 
 def page_uid(url: str) -> str:
@@ -71,6 +73,26 @@ class PlanBuilder:
             self.provenance[key] = ProvenanceRow(
                 label, uid, source, {**current.props, "record": records.strip(", ")}
             )
+
+    def take(
+        self,
+        records: Iterable[TableRecord],
+        work: Callable[[TableRecord], None],
+        strict: bool,
+        unreadable: Sequence[RecordError] = (),
+    ) -> None:
+        """Build each record with ``work``; a bad one (and each ``unreadable`` one) is kept as skipped, or, with
+        ``strict``, raised before anything is written."""
+        if unreadable and strict:
+            raise unreadable[0]
+        self.skipped.extend(unreadable)
+        for record in records:
+            try:
+                work(record)
+            except RecordError as error:
+                if strict:
+                    raise
+                self.skipped.append(error)
 
     def plan(self, importer: str, sha256: str | None) -> LoadPlan:
         """The loader's plan of everything built, with the resolver's decisions and each source's fact count."""

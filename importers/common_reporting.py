@@ -333,8 +333,6 @@ def common_reporting_plan(
         _, records, errors = parse_xlsx(path, None, REQUIRED)
     else:
         _, records, errors = parse_csv(path, decode_fields(path, path.read_bytes()), REQUIRED)
-    if errors and options.strict:
-        raise errors[0]
     builder = _Reporting(path, Resolver.from_db(db, alias_file), embedder=embedder)
     for row in db.read(KNOWN_CHALLENGES):
         for name in (row["name"], *row["aliases"]):
@@ -345,14 +343,8 @@ def common_reporting_plan(
     if vectors:
         matrix = np.asarray(vectors, dtype=np.float32)
         builder.vectors = matrix / np.linalg.norm(matrix, axis=1, keepdims=True)
-    builder.skipped.extend(errors)
-    for record in sorted(records, key=lambda r: (r.values.get("period_end", ""), r.line)):
-        try:
-            _row(builder, record)
-        except RecordError as error:
-            if options.strict:
-                raise
-            builder.skipped.append(error)
+    in_date_order = sorted(records, key=lambda r: (r.values.get("period_end", ""), r.line))
+    builder.take(in_date_order, lambda record: _row(builder, record), options.strict, errors)
     builder.relationships = list(builder.facts.values())
     plan = builder.plan(f"{IMPORTER_PREFIX}:{path.name}", checked.sha256)
     plan.resolutions += builder.proposals

@@ -319,16 +319,9 @@ def cordis_plan(
     )
 
     def each(member: _Member, work: Callable[[_Cordis, _Member, TableRecord], None]) -> None:
-        if member.errors and options.strict:
-            raise member.errors[0]
-        builder.skipped.extend(member.errors)
-        for record in member.records:
-            try:
-                work(builder, member, record)
-            except RecordError as error:
-                if options.strict:
-                    raise
-                builder.skipped.append(error)
+        builder.take(
+            member.records, lambda record: work(builder, member, record), options.strict, member.errors
+        )
 
     def project_row(b: _Cordis, member: _Member, record: TableRecord) -> None:
         if not filters.keep(record.values):

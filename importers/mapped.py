@@ -396,17 +396,8 @@ def mapped_plan(
         raise InputFileError(
             f"{path}:1: the mapping {mapping_path.name} names column(s) the table lacks: {', '.join(missing)}"
         )
-    if errors and options.strict:
-        raise errors[0]
     builder = _Mapped(path, Resolver.from_db(db, alias_file), mapping=mapping)
-    builder.skipped.extend(errors)
-    for record in records:
-        try:
-            _row(builder, record)
-        except RecordError as error:
-            if options.strict:
-                raise
-            builder.skipped.append(error)
+    builder.take(records, lambda record: _row(builder, record), options.strict, errors)
     builder.relationships = list(builder.facts.values())
     return builder.plan(f"{IMPORTER_PREFIX}:{path.name}", checked.sha256)
 
