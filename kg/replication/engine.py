@@ -86,8 +86,9 @@ class ReplicationEngine:
         found = self._read(
             q.FIND_CITY, name=_asked(name), phrase=lucene_phrase(name), names_index=q.FULLTEXT_INDEX
         )
-        _check_resolved({"asked": name, "found": found[0]["found"], "is_follower": True}, strict=True)
-        city = found[0]["found"][0]
+        cities = [city for city in found[0]["found"] if city["uid"] is not None]  # OPTIONAL CALL: no match
+        _check_resolved({"asked": name, "found": cities, "is_follower": True}, strict=True)
+        city = cities[0]
         return CityRef(uid=city["uid"], name=city["name"])
 
     def _ranked(
