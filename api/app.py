@@ -14,6 +14,7 @@ from neo4j.exceptions import Neo4jError
 from strawberry.fastapi import GraphQLRouter
 
 import kg
+from api.downloads import Caller, export_router
 from api.graphql.context import Context
 from api.graphql.schema import build_schema
 from api.security import BodySizeLimit, request_id_and_timeout
@@ -90,19 +91,23 @@ def create_app(settings: Settings | None = None) -> FastAPI:
 
     keys = parse_entries(state.settings.api_keys)
 
-    async def graphql_context(request: Request) -> Context:
-        principal, invalid = None, False
+    def caller(request: Request) -> Caller:
         header = request.headers.get("authorization")
-        if header:
-            scheme, _, key = header.partition(" ")
-            principal = authenticate(keys, key.strip()) if scheme.lower() == "bearer" else None
-            invalid = principal is None
+        if not header:
+            return None, False
+        scheme, _, key = header.partition(" ")
+        principal = authenticate(keys, key.strip()) if scheme.lower() == "bearer" else None
+        return principal, principal is None
+
+    async def graphql_context(request: Request) -> Context:
+        principal, invalid = caller(request)
         return Context(
             db=state.db,
             embedder=state.embedder,
             principal=principal,
             invalid_key=invalid,
             reads_open=state.settings.api_reads_open,
+            export_max_nodes=state.settings.export_max_nodes,
         )
 
     graphql = GraphQLRouter(
@@ -111,6 +116,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         graphql_ide="graphiql" if state.settings.env is Environment.DEVELOPMENT else None,
     )
     app.include_router(graphql, prefix="/graphql")
+    app.include_router(export_router(state, caller))
     app.middleware("http")(request_id_and_timeout(state.settings.api_operation_timeout_s))
     if state.settings.api_cors_origins:
         app.add_middleware(

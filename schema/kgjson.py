@@ -10,7 +10,8 @@ A file::
                         "properties": {"role": "lighthouse"}, "source_ids": ["doc-a"],
                         "quotes": ["the Lighthouse Cities Lyon and Munich"], "confidence": 1.0}]}
 
-Sources are nodes (label ``Source``) like any other. Values are JSON; dates and datetimes, which JSON lacks, are
+An optional ``"metadata"`` object (``kg export`` writes it: the knowledge-base version, the selection, when,
+the sources and how to cite kg) is not loaded. Sources are nodes (label ``Source``) like any other. Values are JSON; dates and datetimes, which JSON lacks, are
 ``{"$date": "2017-10-02"}`` and ``{"$datetime": "2017-10-02T09:30:00+00:00"}``. Embeddings (``Challenge.embedding``)
 are ordinary float lists and may be left out. What kg records about its own work (import runs, stamps, curator
 flags) is not part of the format.
@@ -107,6 +108,10 @@ def kg_json_schema() -> dict[str, Any]:
         "properties": {
             "format": {"const": FORMAT},
             "version": {"const": VERSION},
+            "metadata": {
+                "type": "object",
+                "description": "What kg export records: kb_version, selection, exported_at, sources, citation.",
+            },
             "nodes": {"type": "array", "items": {"$ref": "#/$defs/node"}},
             "relationships": {"type": "array", "items": {"$ref": "#/$defs/relationship"}},
         },

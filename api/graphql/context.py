@@ -21,6 +21,7 @@ from kg.core.apikeys import Principal
 from kg.core.database import Database
 from kg.core.errors import ERROR_TABLE, KGError, Neo4jUnavailableError, category_of
 from kg.embeddings import SentenceEmbedder
+from kg.export import DEFAULT_MAX_NODES
 from kg.replication import ReplicationEngine
 from queries.writes import BUMP_KB_VERSION
 
@@ -36,6 +37,7 @@ class Context(BaseContext):
     principal: Principal | None = None
     invalid_key: bool = False
     reads_open: bool = True
+    export_max_nodes: int = DEFAULT_MAX_NODES
 
     def __post_init__(self) -> None:
         super().__init__()

@@ -13,6 +13,7 @@ from api.graphql.context import Context, graphql_error, with_engine
 from api.graphql.graph import build_graph_types
 from api.graphql.mutations import Mutation
 from api.graphql.permissions import CanRead
+from api.graphql.subgraph import SubgraphQuery
 from api.security import schema_extensions
 from kg.core.settings import Settings
 from kg.replication import InvalidScoringError, ScoringConfig
@@ -187,7 +188,11 @@ def build_schema(settings: Settings | None = None) -> strawberry.Schema:
     """The schema with its safety extensions (depth, aliases, tokens, cost, masking; introspection off in production)."""
     graph_types = build_graph_types()
     query = strawberry.type(
-        type("Query", (ReplicationQuery, browse_query(graph_types)), connection_fields(graph_types))
+        type(
+            "Query",
+            (ReplicationQuery, SubgraphQuery, browse_query(graph_types)),
+            connection_fields(graph_types),
+        )
     )
     return strawberry.Schema(
         query=query, mutation=Mutation, extensions=schema_extensions(settings or Settings())

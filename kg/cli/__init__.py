@@ -1,4 +1,4 @@
-"""The ``kg`` command: provision Neo4j, migrate, import, match, serve. Each group lives in its own module."""
+"""The ``kg`` command: provision Neo4j, migrate, import, match, export, serve. Each group lives in its own module."""
 
 from __future__ import annotations
 
@@ -9,6 +9,7 @@ import typer
 import kg
 from kg.cli.common import out
 from kg.cli.db import db_app
+from kg.cli.export import export
 from kg.cli.imports import import_app
 from kg.cli.keys import api_key
 from kg.cli.match import candidates, gaps, match, model_app, shared_challenges, unreplicated
@@ -31,6 +32,7 @@ app.command("unreplicated")(unreplicated)
 app.command("why")(why)
 app.command("resolve")(resolve)
 app.command("timeline")(timeline)
+app.command("export")(export)
 app.command("api-key")(api_key)
 app.command("serve")(serve)
 

@@ -221,6 +221,9 @@ def import_json_command(
 ) -> None:
     """Load a kg-json file: nodes and relationships with every property and their provenance, read as a stream.
 
+    `kg export --format kg-json` writes one; loading it into an empty database reproduces the graph (the
+    challenges' similarities are then recomputed from the embeddings, as after every import).
+
     Example: kg import json graph.kg.json --dry-run
     """
     settings = load_settings()
@@ -229,6 +232,8 @@ def import_json_command(
         with _progress_bar() as bar:
             report = import_kgjson(db, file, options, RichProgress(bar))
         print_report(report)
+        if not dry_run:
+            _refresh_embeddings(db, settings)
 
 
 @import_app.command("cordis")

@@ -62,6 +62,7 @@ class Settings(BaseSettings):
     model_dir_override: Path | None = Field(None, validation_alias="KG_MODEL_DIR")
 
     query_timeout_s: float = Field(30.0, gt=0, validation_alias="KG_QUERY_TIMEOUT")
+    export_max_nodes: int = Field(200_000, ge=1, validation_alias="KG_EXPORT_MAX_NODES")
     api_host: str = Field("127.0.0.1", validation_alias="KG_API_HOST")
     api_port: int = Field(8000, ge=1, le=65535, validation_alias="KG_API_PORT")
     api_keys: list[str] = Field(default_factory=list, validation_alias="KG_API_KEYS")
