@@ -25,7 +25,7 @@ from kg.export import (
     SUFFIXES,
     Format,
     Selection,
-    chosen_selection,
+    SelectionRequest,
     iter_format,
     select,
     to_networkx,
@@ -66,26 +66,14 @@ def export_router(state: ServingState, caller: Callable[[Request], Caller]) -> A
         responses={200: {"content": {CONTENT_TYPES[f]: {} for f in FORMATS}}},
     )
     async def export_file(
-        request: Request,
-        file_format: str,
-        around: Annotated[str | None, Query(max_length=200)] = None,
-        hops: Annotated[int, Query(ge=0, le=10)] = 1,
-        project: Annotated[str | None, Query(max_length=200)] = None,
-        network: Annotated[str | None, Query(max_length=200)] = None,
-        field: Annotated[str | None, Query(max_length=200)] = None,
-        city: Annotated[str | None, Query(max_length=200)] = None,
-        match: Annotated[str | None, Query(max_length=401)] = None,
-        candidates: Annotated[str | None, Query(max_length=200)] = None,
-        labels: Annotated[list[str] | None, Query(max_length=40)] = None,
-        types: Annotated[list[str] | None, Query(max_length=40)] = None,
-        with_embeddings: bool = False,
+        request: Request, file_format: str, options: Annotated[SelectionRequest, Query()]
     ) -> Response:
         """The whole graph, or one selection (see kg/export/selection.py for each one's reach), e.g.
         ``/export/graphml?project=smarter-together`` or ``/export/gexf?around=Lyon&hops=2&labels=City``."""
         principal, invalid = caller(request)
         if invalid or not (state.settings.api_reads_open or principal is not None):
             return _error(READ_REFUSED, "UNAUTHENTICATED", 401)
-        if "cypher" in request.query_params:
+        if options.cypher is not None:
             message = (
                 "a Cypher selection is for the CLI and Python only (kg export --cypher), never over HTTP"
             )
@@ -97,19 +85,7 @@ def export_router(state: ServingState, caller: Callable[[Request], Caller]) -> A
             )
         db, embedder = state.db, state.embedder
         try:
-            selection = chosen_selection(
-                around=around,
-                hops=hops,
-                project=project,
-                network=network,
-                field=field,
-                city=city,
-                match=match,
-                candidates=candidates,
-                labels=labels or (),
-                types=types or (),
-                with_embeddings=with_embeddings,
-            )
+            selection = options.selection()
             if db is None:
                 raise Neo4jUnavailableError("Neo4j is not available")
             engine = ReplicationEngine(db, embedder)

@@ -10,7 +10,7 @@ import typer
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
 from kg.cli.common import connected, console, friendly_errors, load_settings
-from kg.export import FORMATS, Format, chosen_selection, select, to_networkx, write
+from kg.export import FORMATS, Format, SelectionRequest, select, to_networkx, write
 
 BAR_FROM_NODES = 2_000  # smaller selections finish before a bar would help
 
@@ -66,10 +66,12 @@ def export(
         str | None, typer.Option(help="A read-only Cypher query returning nodes, relationships or paths.")
     ] = None,
     labels: Annotated[
-        list[str] | None, typer.Option("--labels", help="Keep only these labels (repeatable).")
+        list[str] | None,
+        typer.Option("--labels", help="Keep only these labels (repeatable, or City,Project)."),
     ] = None,
     types: Annotated[
-        list[str] | None, typer.Option("--types", help="Keep only these relationship types (repeatable).")
+        list[str] | None,
+        typer.Option("--types", help="Keep only these relationship types (repeatable or comma-separated)."),
     ] = None,
     with_embeddings: Annotated[
         bool, typer.Option("--with-embeddings", help="Include the challenges' embedding vectors.")
@@ -92,7 +94,7 @@ def export(
       kg export --format graphml --match sofia:munich -o -
       kg export --format graphml --cypher "MATCH p=(:City)-[:FACES]->(:Challenge) RETURN p" -o faces.graphml
     """
-    selection = chosen_selection(
+    selection = SelectionRequest.parse(
         around=around,
         hops=hops,
         project=project,
@@ -102,10 +104,10 @@ def export(
         match=match,
         candidates=candidates,
         cypher=cypher,
-        labels=labels or (),
-        types=types or (),
+        labels=labels or [],
+        types=types or [],
         with_embeddings=with_embeddings,
-    )
+    ).selection()
     settings = load_settings()
     chosen: Format = next(name for name in FORMATS if name == file_format)  # checked by _check_format
     with (
@@ -124,7 +126,8 @@ def export(
         write(graph, chosen, sys.stdout)
         sys.stdout.flush()
     else:
-        write(graph, chosen, Path(output))
+        with console.status(f"Writing {output}..."):
+            write(graph, chosen, Path(output))
     console.print(
         f"{selection.describe()}: {graph.number_of_nodes():,} nodes, {graph.number_of_edges():,} relationships"
         + ("" if output == "-" else f" -> {output} ({Path(output).stat().st_size:,} bytes, {chosen})")

@@ -105,7 +105,7 @@ class SelectionTooLargeError(InvalidInputError):
 
 
 class UnsafeQueryError(InvalidInputError):
-    """A --cypher selection that would write, load files or call procedures."""
+    """A --cypher selection that would write, load files or call a write procedure."""
 
 
 @dataclass(frozen=True)
@@ -130,19 +130,19 @@ class Selection:
         unknown_labels = sorted(set(self.labels) - set(model.labels))
         if unknown_labels:
             raise InvalidInputError(
-                f"--labels: unknown {', '.join(unknown_labels)}; the labels are {', '.join(sorted(model.labels))}"
+                f"labels: unknown {', '.join(unknown_labels)}; the labels are {', '.join(sorted(model.labels))}"
             )
         unknown_types = sorted(set(self.types) - set(model.edges))
         if unknown_types:
             raise InvalidInputError(
-                f"--types: unknown {', '.join(unknown_types)}; the types are {', '.join(sorted(model.edges))}"
+                f"types: unknown {', '.join(unknown_types)}; the types are {', '.join(sorted(model.edges))}"
             )
         if not 0 <= self.hops <= MAX_HOPS:
-            raise InvalidInputError(f"--hops must be between 0 and {MAX_HOPS}, not {self.hops}")
+            raise InvalidInputError(f"hops must be between 0 and {MAX_HOPS}, not {self.hops}")
         if self.kind is not SelectionKind.WHOLE and not (self.target or "").strip():
             raise InvalidInputError(f"a {self.kind.value} selection needs a name or id")
         if self.kind is SelectionKind.MATCH and len(self.match_pair()) != 2:
-            raise InvalidInputError(f"--match takes FOLLOWER:LIGHTHOUSE, not {self.target!r}")
+            raise InvalidInputError(f"match takes FOLLOWER:LIGHTHOUSE, not {self.target!r}")
         if not 1 <= self.top <= 100:
             raise InvalidInputError(f"top must be between 1 and 100, not {self.top}")
 
@@ -157,7 +157,8 @@ class Selection:
 
     @classmethod
     def of(cls, kind: SelectionKind | str, target: str, **narrowing: Any) -> Selection:
-        """``project``, ``network``, ``field``, ``city``, ``match`` (FOLLOWER:LIGHTHOUSE) or ``candidates``."""
+        """``project``, ``network``, ``field``, ``city``, ``match`` (FOLLOWER:LIGHTHOUSE), ``candidates`` or
+        ``cypher``."""
         return cls(SelectionKind(kind), target, **_narrowing(narrowing))
 
     @classmethod
@@ -193,9 +194,13 @@ class Selection:
 
 
 def _narrowing(options: dict[str, Any]) -> dict[str, Any]:
+    """``labels`` / ``types`` as tuples; each value may also be a comma-separated list (``City,Project``)."""
     for name in ("labels", "types"):
         if name in options:
-            options[name] = tuple(options[name] or ())
+            values = options[name] or ()
+            options[name] = tuple(
+                part.strip() for value in values for part in value.split(",") if part.strip()
+            )
     return options
 
 
@@ -454,7 +459,7 @@ def _check_read_only(tx: ManagedTransaction, query: str) -> None:
     if summary.query_type != "r" or refused:
         detail = f"its plan uses {', '.join(refused)}" if refused else f"query type {summary.query_type!r}"
         raise UnsafeQueryError(
-            f"--cypher: only read queries may select a subgraph ({detail}); no write, LOAD CSV or procedure call"
+            f"--cypher: only read queries may select a subgraph ({detail}); no write, LOAD CSV or write procedure"
         )
 
 

@@ -68,7 +68,7 @@ def test_every_format_has_its_content_type(seeded_app: TestClient) -> None:
         ("/export/graphml", {"cypher": "MATCH (n) RETURN n"}, 400, "BAD_USER_INPUT", "CLI and Python only"),
         ("/export/graphml", {"project": "atlantis"}, 404, "NOT_FOUND", "no Project has the id"),
         ("/export/graphml", {"city": "lyon", "project": "x"}, 400, "BAD_USER_INPUT", "choose one selection"),
-        ("/export/graphml", {"labels": "Town"}, 400, "BAD_USER_INPUT", "--labels: unknown Town"),
+        ("/export/graphml", {"labels": "Town"}, 400, "BAD_USER_INPUT", "labels: unknown Town"),
         ("/export/graphml", {"match": "sofia:atlantis"}, 404, "NOT_FOUND", "atlantis"),
     ],
 )
@@ -82,14 +82,16 @@ def test_bad_requests_get_a_clear_error(
 
 
 def test_export_graph_answers_node_link_json(seeded_app: TestClient, session_db: Database) -> None:
-    query = '{ exportGraph(match: "sofia:munich") }'
+    query = '{ exportGraph(selection: {match: "sofia:munich"}) }'
     body = seeded_app.post("/graphql", json={"query": query}).json()
     assert "errors" not in body, body
     graph = nx.node_link_graph(body["data"]["exportGraph"], edges="edges")
     expected = to_networkx(select(session_db, Selection.of("match", "sofia:munich")))
     assert set(graph.nodes) == set(expected.nodes)
     assert graph.number_of_edges() == expected.number_of_edges()
-    too_big = seeded_app.post("/graphql", json={"query": '{ exportGraph(around: "Lyon", hops: 11) }'}).json()
+    too_big = seeded_app.post(
+        "/graphql", json={"query": '{ exportGraph(selection: {around: "Lyon", hops: 11}) }'}
+    ).json()
     assert too_big["errors"][0]["extensions"]["code"] == "BAD_USER_INPUT"
 
 
@@ -112,7 +114,7 @@ def test_closed_reads_need_a_key_and_the_cap_holds(closed_app: TestClient) -> No
     assert closed_app.get("/export/graphml", params=params, headers=wrong).status_code == 401
     right = {"Authorization": f"Bearer {KEY}"}
     assert closed_app.get("/export/graphml", params=params, headers=right).status_code == 200
-    denied = closed_app.post("/graphql", json={"query": '{ exportGraph(city: "lyon") }'}).json()
+    denied = closed_app.post("/graphql", json={"query": '{ exportGraph(selection: {city: "lyon"}) }'}).json()
     assert denied["errors"][0]["extensions"]["code"] == "UNAUTHENTICATED"
     whole = closed_app.get("/export/gexf", headers=right)
     assert whole.status_code == 400

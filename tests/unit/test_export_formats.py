@@ -18,8 +18,8 @@ from kg.core.errors import InvalidInputError
 from kg.export import (
     Selection,
     SelectionKind,
+    SelectionRequest,
     Subgraph,
-    chosen_selection,
     read_gexf,
     read_graphml,
     read_node_link,
@@ -178,22 +178,29 @@ def test_random_properties_survive_every_file(properties: dict[str, Any], tmp_pa
     ("arguments", "message"),
     [
         ({"project": "a", "city": "b"}, "choose one selection, not city and project"),
-        ({"around": "lyon", "hops": 11}, "--hops must be between 0 and 10"),
-        ({"labels": ["Town"]}, "--labels: unknown Town"),
-        ({"types": ["LIKES"]}, "--types: unknown LIKES"),
-        ({"match": "sofia"}, "--match takes FOLLOWER:LIGHTHOUSE"),
+        ({"around": "lyon", "hops": 11}, "hops must be between 0 and 10"),
+        ({"labels": ["Town"]}, "labels: unknown Town"),
+        ({"types": ["LIKES"]}, "types: unknown LIKES"),
+        ({"match": "sofia"}, "match takes FOLLOWER:LIGHTHOUSE"),
         ({"project": "  "}, "a project selection needs a name or id"),
+        ({"projekt": "x"}, "projekt: Extra inputs are not permitted"),
+        ({"city": "x" * 201}, "city: String should have at most 200 characters"),
     ],
 )
 def test_a_selection_refuses_what_it_cannot_mean(arguments: dict[str, Any], message: str) -> None:
     with pytest.raises(InvalidInputError, match=message):
-        chosen_selection(**arguments)
+        SelectionRequest.parse(**arguments).selection()
 
 
 def test_descriptions_name_the_selection() -> None:
-    assert chosen_selection().kind is SelectionKind.WHOLE
-    assert chosen_selection(match="sofia:munich").describe() == "the match 'sofia:munich'"
+    assert SelectionRequest.parse().selection().kind is SelectionKind.WHOLE
+    assert SelectionRequest.parse(labels=["City,Project", "Source"]).selection().labels == (
+        "City",
+        "Project",
+        "Source",
+    )
+    assert SelectionRequest.parse(match="sofia:munich").selection().describe() == "the match 'sofia:munich'"
     assert (
-        chosen_selection(around="Lyon", hops=2, types=["FACES"]).describe()
+        SelectionRequest.parse(around="Lyon", hops=2, types=["FACES"]).selection().describe()
         == "2 hops around 'Lyon' (types FACES)"
     )
