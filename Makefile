@@ -4,9 +4,11 @@ PYTHON ?= python3
 VENV ?= .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.kg-installed
+ASSETS := kg/views/static/vendor/.installed
+CHROMIUM ?= /usr/bin/chromium
 
 .DEFAULT_GOAL := help
-.PHONY: help install run test lint typecheck pytest db-start db-stop clean
+.PHONY: help install run test lint typecheck pytest browser db-start db-stop clean
 
 help: ## Show the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-10s %s\n", $$1, $$2}'
@@ -18,7 +20,19 @@ $(STAMP): pyproject.toml
 	$(BIN)/python -m pip install --quiet --disable-pip-version-check -e '.[dev]'
 	@touch $@
 
-install: $(STAMP) ## Create .venv and install kg with its dev tools
+# The front-end libraries the pages use, pinned by web/package-lock.json, copied into the package (never a CDN).
+$(ASSETS): web/package-lock.json kg/views/assets.py $(STAMP)
+	npm ci --prefix web --no-audit --no-fund --loglevel=error
+	$(BIN)/python -m kg.views.assets
+	@touch $@
+
+install: $(STAMP) $(ASSETS) ## Create .venv, install kg with its dev tools and the front-end assets
+
+browser: ## Debian's headless Chromium for the browser tests (apt-get; Playwright's own download is never used)
+	@command -v $(CHROMIUM) >/dev/null || { \
+	  SUDO=$$([ "$$(id -u)" = 0 ] || echo sudo); export DEBIAN_FRONTEND=noninteractive; \
+	  $$SUDO apt-get install -y --no-install-recommends chromium \
+	  || { $$SUDO apt-get update && $$SUDO apt-get install -y --no-install-recommends chromium; }; }
 
 run: install ## Provision Neo4j, apply the schema, import the knowledge base, serve the API on 127.0.0.1:8000
 	$(BIN)/kg db start
@@ -35,7 +49,7 @@ lint: install ## ruff check + format check + the architecture's import contracts
 typecheck: install ## mypy (strict on kg/ and queries/)
 	$(BIN)/mypy
 
-pytest: install ## The test suite against a real Neo4j (see tests/conftest.py)
+pytest: install browser ## The test suite against a real Neo4j (see tests/conftest.py) and in headless Chromium
 	$(BIN)/pytest
 
 test: lint typecheck pytest ## Everything CI runs
@@ -47,4 +61,4 @@ db-stop: install ## Stop the local Neo4j server
 	$(BIN)/kg db stop
 
 clean: ## Remove the virtualenv and caches (keeps .kg/ data)
-	rm -rf $(VENV) .mypy_cache .ruff_cache .pytest_cache
+	rm -rf $(VENV) .mypy_cache .ruff_cache .pytest_cache web/node_modules kg/views/static/vendor

@@ -10,20 +10,22 @@ from typing import Annotated, Any
 from fastapi import Depends, FastAPI, Request
 from fastapi.middleware.cors import CORSMiddleware
 from fastapi.responses import JSONResponse
+from fastapi.staticfiles import StaticFiles
 from neo4j.exceptions import Neo4jError
-from strawberry.fastapi import GraphQLRouter
 
 import kg
 from api.downloads import Caller, export_router
 from api.graphql.context import Context
 from api.graphql.schema import build_schema
-from api.security import BodySizeLimit, request_id_and_timeout
+from api.security import BodySizeLimit, request_id_and_timeout, security_headers
+from api.views import KGGraphQLRouter, views_router
 from kg.core.apikeys import authenticate, parse_entries
 from kg.core.database import Database
 from kg.core.errors import KGError
 from kg.core.settings import Environment, Settings
 from kg.embeddings import SentenceEmbedder, model_is_installed
 from kg.provisioning import current_connection
+from kg.views.assets import STATIC
 from queries.system import get_server_info, read_kb_version
 from schema import SCHEMA_VERSION, read_schema_version
 
@@ -110,14 +112,17 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             export_max_nodes=state.settings.export_max_nodes,
         )
 
-    graphql = GraphQLRouter(
+    graphql = KGGraphQLRouter(
         build_schema(state.settings),
         context_getter=graphql_context,
         graphql_ide="graphiql" if state.settings.env is Environment.DEVELOPMENT else None,
     )
     app.include_router(graphql, prefix="/graphql")
     app.include_router(export_router(state, caller))
+    app.include_router(views_router(state, caller))
+    app.mount("/static", StaticFiles(directory=STATIC, check_dir=False), name="static")
     app.middleware("http")(request_id_and_timeout(state.settings.api_operation_timeout_s))
+    app.middleware("http")(security_headers(state.settings.view_frame_ancestors))
     if state.settings.api_cors_origins:
         app.add_middleware(
             CORSMiddleware,

@@ -46,7 +46,8 @@ def _error(message: str, code: str, status: int) -> JSONResponse:
     return JSONResponse({"errors": [{"message": message, "extensions": {"code": code}}]}, status_code=status)
 
 
-def _kg_error(error: KGError) -> JSONResponse:
+def kg_error_response(error: KGError) -> JSONResponse:
+    """A kg error in GraphQL's error shape, with the HTTP status of its category."""
     spec = ERROR_TABLE[category_of(error)]
     return _error(str(error), spec.graphql_code, spec.http_status)
 
@@ -91,7 +92,7 @@ def export_router(state: ServingState, caller: Callable[[Request], Caller]) -> A
             engine = ReplicationEngine(db, embedder)
             subgraph = await asyncio.to_thread(select, db, selection, state.settings.export_max_nodes, engine)
         except KGError as error:
-            return _kg_error(error)
+            return kg_error_response(error)
         graph = to_networkx(subgraph)
         return StreamingResponse(
             iter_format(graph, chosen),

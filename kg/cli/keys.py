@@ -6,17 +6,41 @@ from typing import Annotated
 
 import typer
 
-from kg.cli.common import console, friendly_errors, out
+from kg.cli.common import console, friendly_errors, load_settings, out
 from kg.core.apikeys import Role, new_key
 from kg.core.errors import InvalidInputError
+from kg.core.viewtokens import make_view_token
 
 
 @friendly_errors
 def api_key(
-    name: Annotated[str, typer.Option(help="Who or what uses the key (recorded on every change it makes).")],
+    name: Annotated[
+        str | None, typer.Option(help="Who or what uses the key (recorded on every change it makes).")
+    ] = None,
     role: Annotated[str, typer.Option(help="reader, curator or admin.")] = "reader",
+    view: Annotated[
+        bool, typer.Option("--view", help="A view token instead: read-only, views only, for an iframe's URL.")
+    ] = False,
+    days: Annotated[
+        int, typer.Option(min=1, max=366, help="With --view: days until the token expires.")
+    ] = 30,
 ) -> None:
-    """Create an API key: prints the key once, and the KG_API_KEYS entry (a hash) to add to the settings."""
+    """Create an API key: prints the key once, and the KG_API_KEYS entry (a hash) to add to the settings.
+
+    With --view, a view token signed with KG_VIEW_TOKEN_SECRET: append ?token=... to a view's URL (an iframe
+    cannot send headers). It reads the views and their feeds only, and expires.
+
+    Examples:
+      kg api-key --name dashboard-bot --role reader
+      kg api-key --view --days 7
+    """
+    if view:
+        token = make_view_token(load_settings().view_token_secret.get_secret_value(), ttl_s=days * 86_400)
+        console.print(f"A view token, valid {days} days (append ?token=<token> to a view's URL):")
+        out.print(token, highlight=False)
+        return
+    if name is None:
+        raise InvalidInputError("name the key: --name WHO (or --view for a view token)")
     try:
         chosen = Role[role.upper()]
     except KeyError as error:

@@ -14,6 +14,7 @@ from kg.core.errors import ConfigurationError
 NEO4J_VERSION = "5.26.30"
 EMBEDDING_MODEL_NAME = "all-MiniLM-L6-v2"  # kg/embeddings runs it; its files live under KG_HOME/models/
 UNSAFE_PASSWORDS = frozenset({"neo4j", "password", "changeme", "secret", "test"})
+DEFAULT_VIEW_SECRET = "kg-development-view-token-secret"  # production refuses it
 
 
 class Environment(StrEnum):
@@ -63,6 +64,10 @@ class Settings(BaseSettings):
 
     query_timeout_s: float = Field(30.0, gt=0, validation_alias="KG_QUERY_TIMEOUT")
     export_max_nodes: int = Field(200_000, ge=1, validation_alias="KG_EXPORT_MAX_NODES")
+    view_token_secret: SecretStr = Field(
+        SecretStr(DEFAULT_VIEW_SECRET), validation_alias="KG_VIEW_TOKEN_SECRET"
+    )
+    view_frame_ancestors: list[str] = Field(["'self'"], validation_alias="KG_VIEW_FRAME_ANCESTORS")
     api_host: str = Field("127.0.0.1", validation_alias="KG_API_HOST")
     api_port: int = Field(8000, ge=1, le=65535, validation_alias="KG_API_PORT")
     api_keys: list[str] = Field(default_factory=list, validation_alias="KG_API_KEYS")
@@ -84,6 +89,13 @@ class Settings(BaseSettings):
             and password.lower() in UNSAFE_PASSWORDS
         ):
             raise ConfigurationError("KG_ENV=production refuses a default NEO4J_PASSWORD; set a real secret.")
+        view_secret = self.view_token_secret.get_secret_value()
+        if self.env is Environment.PRODUCTION and (
+            view_secret == DEFAULT_VIEW_SECRET or len(view_secret) < 32
+        ):
+            raise ConfigurationError(
+                "KG_ENV=production refuses the default KG_VIEW_TOKEN_SECRET; set 32 or more random characters."
+            )
         if self.neo4j_password is not None and self.neo4j_uri is None:
             raise ConfigurationError("NEO4J_PASSWORD is set but NEO4J_URI is not; set both or neither.")
         return self

@@ -53,7 +53,7 @@ from neo4j.graph import Node, Path, Relationship
 
 from kg.core.database import Database
 from kg.core.errors import InvalidInputError, NotFoundError
-from kg.replication import Match, ReplicationEngine
+from kg.replication import Match, ReplicationEngine, SolutionCandidates
 from queries import export as q
 from queries.browse import lucene_phrase
 from queries.system import read_kb_version
@@ -228,6 +228,8 @@ class Subgraph:
     edges: list[ExportEdge]
     kb_version: str | None
     exported_at: dt.datetime = field(default_factory=lambda: dt.datetime.now(dt.UTC))
+    # match and candidates selections: the engine's answer the subgraph explains (score, reason, factors)
+    explanation: Match | SolutionCandidates | None = None
 
 
 # -- property values --------------------------------------------------------------------------------------------
@@ -323,7 +325,7 @@ def _match_refs(match: Match) -> Iterator[tuple[str, str]]:
     yield from (("Driver", d.uid) for d in [*match.lighthouse_drivers, *match.follower_drivers])
 
 
-def _match_reach(db: Database, selection: Selection, engine: ReplicationEngine) -> list[str]:
+def _match_reach(db: Database, selection: Selection, engine: ReplicationEngine) -> tuple[list[str], Match]:
     follower, lighthouse = selection.match_pair()
     lighthouse_uid = engine.resolve_city(lighthouse).uid
     matches = engine.matches_for(follower).matches
@@ -333,17 +335,19 @@ def _match_reach(db: Database, selection: Selection, engine: ReplicationEngine) 
         raise NotFoundError(
             f"match: {follower!r} has no match with {lighthouse!r} (its lighthouses: {listed})"
         )
-    return _refs_to_ids(db, _match_refs(found))
+    return _refs_to_ids(db, _match_refs(found)), found
 
 
-def _candidates_reach(db: Database, selection: Selection, engine: ReplicationEngine) -> list[str]:
+def _candidates_reach(
+    db: Database, selection: Selection, engine: ReplicationEngine
+) -> tuple[list[str], SolutionCandidates]:
     answer = engine.candidates_for(selection.target or "", top=selection.top)
     refs: list[tuple[str, str]] = [("Solution", answer.solution.uid)]
     refs += [("City", answer.lighthouse.uid)] if answer.lighthouse else []
     refs += [("Challenge", challenge.uid) for challenge in answer.addresses]
     for match in answer.candidates:
         refs += list(_match_refs(match))
-    return _refs_to_ids(db, refs)
+    return _refs_to_ids(db, refs), answer
 
 
 def _with_sources(db: Database, ids: list[str], selection: Selection) -> list[str]:
@@ -351,20 +355,26 @@ def _with_sources(db: Database, ids: list[str], selection: Selection) -> list[st
     return list(dict.fromkeys([*ids, *rows[0]["ids"]]))
 
 
-def _reach(db: Database, selection: Selection, max_nodes: int, engine: ReplicationEngine | None) -> list[str]:
+Explanation = Match | SolutionCandidates | None
+
+
+def _reach(
+    db: Database, selection: Selection, max_nodes: int, engine: ReplicationEngine | None
+) -> tuple[list[str], Explanation]:
     kind = selection.kind
     if kind is SelectionKind.WHOLE:
-        return [str(node) for node in db.read(q.WHOLE_GRAPH, labels=selection.node_labels)[0]["ids"]]
+        return [str(node) for node in db.read(q.WHOLE_GRAPH, labels=selection.node_labels)[0]["ids"]], None
     if kind is SelectionKind.AROUND:
-        return _around(db, selection, max_nodes)
+        return _around(db, selection, max_nodes), None
+    explanation: Explanation = None
     if kind in _REACHES:
         anchor = _single(db, kind, selection.target or "", [_ANCHOR_LABELS[kind]])
         ids = [str(node) for node in db.read(_REACHES[kind], anchor=anchor)[0]["ids"]]
+    elif kind is SelectionKind.MATCH:
+        ids, explanation = _match_reach(db, selection, engine or ReplicationEngine(db))
     else:
-        engine = engine or ReplicationEngine(db)
-        reach = _match_reach if kind is SelectionKind.MATCH else _candidates_reach
-        ids = reach(db, selection, engine)
-    return _with_sources(db, ids, selection)
+        ids, explanation = _candidates_reach(db, selection, engine or ReplicationEngine(db))
+    return _with_sources(db, ids, selection), explanation
 
 
 # -- reading the subgraph ---------------------------------------------------------------------------------------
@@ -436,10 +446,11 @@ def select(
     kb_version = read_kb_version(db)
     if selection.kind is SelectionKind.CYPHER:
         return _cypher_subgraph(db, selection, max_nodes, progress, kb_version)
-    ids = _reach(db, selection, max_nodes, engine)
+    ids, explanation = _reach(db, selection, max_nodes, engine)
     _check_size(selection, len(ids), max_nodes)
     nodes = _read_nodes(db, ids, selection, progress)
-    return Subgraph(selection, list(nodes.values()), _read_edges(db, nodes, selection, progress), kb_version)
+    edges = _read_edges(db, nodes, selection, progress)
+    return Subgraph(selection, list(nodes.values()), edges, kb_version, explanation=explanation)
 
 
 # -- read-only Cypher -------------------------------------------------------------------------------------------

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
+from pathlib import Path
 
 import pytest
 from fastapi.testclient import TestClient
@@ -16,6 +17,9 @@ from kg.embeddings import SentenceEmbedder
 from kg.replication import refresh_challenge_embeddings
 from queries.admin import wipe_database
 from tests.conftest import point_at, seed_documents_dir
+from tests.integration.graph_state import graph_fingerprint
+
+_SEEDED: dict[str, str] = {}  # the fingerprint of the database the last seeding left
 
 
 @pytest.fixture(scope="module")
@@ -25,12 +29,36 @@ def seeded_app(
     embedder: SentenceEmbedder,
     tmp_path_factory: pytest.TempPathFactory,
 ) -> Iterator[TestClient]:
-    """Seed imported and embedded once per module; the app reaches the test server through the environment."""
-    wipe_database(session_db)
-    import_seed(session_db, documents_dir=seed_documents_dir())
-    refresh_challenge_embeddings(session_db, embedder)
+    """The seed imported and embedded (again only when an earlier module changed the database: its fingerprint
+    of every node and relationship differs); the app reaches the test server through the environment."""
+    if _SEEDED.get("fingerprint") != graph_fingerprint(session_db.driver):
+        wipe_database(session_db)
+        import_seed(session_db, documents_dir=seed_documents_dir())
+        refresh_challenge_embeddings(session_db, embedder)
+        _SEEDED["fingerprint"] = graph_fingerprint(session_db.driver)
     with pytest.MonkeyPatch.context() as patch:
         point_at(patch, neo4j_connection, tmp_path_factory.mktemp("api"))
         patch.setenv("KG_MODEL_DIR", str(embedder.model_directory))
         with TestClient(create_app(Settings())) as test_client:
             yield test_client
+
+
+@pytest.fixture
+def app_for(
+    seeded_app: TestClient, neo4j_connection: Neo4jConnection, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> Iterator[Callable[..., TestClient]]:
+    """Another app over the same seeded database, with these settings (``KG_API_READS_OPEN="false"``, ...)."""
+    opened: list[TestClient] = []
+
+    def make(**environment: str) -> TestClient:
+        point_at(monkeypatch, neo4j_connection, tmp_path)
+        for name, value in environment.items():
+            monkeypatch.setenv(name, value)
+        client = TestClient(create_app(Settings()))
+        client.__enter__()
+        opened.append(client)
+        return client
+
+    yield make
+    for client in opened:
+        client.__exit__(None, None, None)

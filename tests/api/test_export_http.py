@@ -4,20 +4,16 @@ export, the right content types and download names, the read permission, and cle
 from __future__ import annotations
 
 import io
-from collections.abc import Iterator
+from collections.abc import Callable
 from pathlib import Path
 
 import networkx as nx
 import pytest
 from fastapi.testclient import TestClient
 
-from api.app import create_app
 from kg.core.apikeys import Role, new_key
-from kg.core.connection import Neo4jConnection
 from kg.core.database import Database
-from kg.core.settings import Settings
 from kg.export import FORMATS, Selection, read_gexf, read_graphml, read_node_link, select, to_networkx
-from tests.conftest import point_at
 from tests.graph_compare import typed
 
 READERS = {"graphml": read_graphml, "gexf": read_gexf, "node-link": read_node_link}
@@ -95,19 +91,8 @@ def test_export_graph_answers_node_link_json(seeded_app: TestClient, session_db:
     assert too_big["errors"][0]["extensions"]["code"] == "BAD_USER_INPUT"
 
 
-@pytest.fixture
-def closed_app(
-    seeded_app: TestClient, neo4j_connection: Neo4jConnection, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
-) -> Iterator[TestClient]:
-    point_at(monkeypatch, neo4j_connection, tmp_path)
-    monkeypatch.setenv("KG_API_READS_OPEN", "false")
-    monkeypatch.setenv("KG_API_KEYS", f'["{ENTRY}"]')
-    monkeypatch.setenv("KG_EXPORT_MAX_NODES", "40")
-    with TestClient(create_app(Settings())) as client:
-        yield client
-
-
-def test_closed_reads_need_a_key_and_the_cap_holds(closed_app: TestClient) -> None:
+def test_closed_reads_need_a_key_and_the_cap_holds(app_for: Callable[..., TestClient]) -> None:
+    closed_app = app_for(KG_API_READS_OPEN="false", KG_API_KEYS=f'["{ENTRY}"]', KG_EXPORT_MAX_NODES="40")
     params = {"city": "lyon"}
     assert closed_app.get("/export/graphml", params=params).status_code == 401
     wrong = {"Authorization": "Bearer not-a-key"}

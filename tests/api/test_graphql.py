@@ -115,7 +115,9 @@ def test_barrier_matches_and_analyses(client: TestClient) -> None:
 def test_graphiql_is_served_in_development(client: TestClient) -> None:
     response = client.get("/graphql", headers={"Accept": "text/html"})
     assert response.status_code == 200
-    assert "graphiql" in response.text.lower()
+    # kg's own page: GraphiQL and React from the app's /static, no CDN, no inline script
+    assert '<script src="/static/vendor/graphiql.min.js"></script>' in response.text
+    assert "unpkg.com" not in response.text and "<script>" not in response.text
 
 
 NESTED = """
@@ -307,7 +309,7 @@ def app_with(
 
 
 def test_production_hides_introspection_and_graphiql(app_with: Callable[..., TestClient]) -> None:
-    with app_with(KG_ENV="production") as production:
+    with app_with(KG_ENV="production", KG_VIEW_TOKEN_SECRET="v" * 40) as production:
         introspection = production.post("/graphql", json={"query": "{ __schema { types { name } } }"})
         assert "introspection" in introspection.json()["errors"][0]["message"].lower()
         assert production.get("/graphql", headers={"Accept": "text/html"}).status_code != 200
