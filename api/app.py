@@ -88,7 +88,12 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         finally:
             state.close()
 
-    app = FastAPI(title="kg", version=kg.__version__, lifespan=lifespan)
+    production = state.settings.env is Environment.PRODUCTION
+    # /docs, /redoc and /openapi.json describe the API to anyone: development only.
+    documented: dict[str, Any] = (
+        {"docs_url": None, "redoc_url": None, "openapi_url": None} if production else {}
+    )
+    app = FastAPI(title="kg", version=kg.__version__, lifespan=lifespan, **documented)
     app.state.kg = state
 
     keys = parse_entries(state.settings.api_keys)
@@ -156,5 +161,18 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             "kb_version": kb,
         }
         return JSONResponse(body)
+
+    @app.get("/readyz", summary="Whether this worker can serve now: Neo4j answers and its schema is current")
+    def readyz(state: State) -> JSONResponse:
+        if state.db is None:
+            return JSONResponse({"ready": False, "reason": state.connection_error}, status_code=503)
+        try:
+            applied = read_schema_version(state.db.with_timeout(HEALTH_TIMEOUT_S))
+        except (KGError, Neo4jError, OSError):
+            return JSONResponse({"ready": False, "reason": "Neo4j does not answer"}, status_code=503)
+        if applied != SCHEMA_VERSION:
+            reason = f"schema version {applied}, this kg needs {SCHEMA_VERSION}: run `kg db migrate`"
+            return JSONResponse({"ready": False, "reason": reason}, status_code=503)
+        return JSONResponse({"ready": True})
 
     return app

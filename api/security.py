@@ -9,19 +9,23 @@ from __future__ import annotations
 import asyncio
 import json
 import logging
+import re
+import time
 import uuid
 from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
 from typing import Any
 
 from graphql import (
+    DocumentNode,
     FieldNode,
+    FragmentDefinitionNode,
     FragmentSpreadNode,
     GraphQLError,
     InlineFragmentNode,
     IntValueNode,
     OperationDefinitionNode,
     SelectionSetNode,
-    ValidationContext,
     ValidationRule,
 )
 from graphql.validation import ASTValidationRule, NoSchemaIntrospectionCustomRule
@@ -31,14 +35,12 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from strawberry.extensions import (
     AddValidationRules,
     MaskErrors,
-    MaxAliasesLimiter,
     MaxTokensLimiter,
-    QueryDepthLimiter,
     SchemaExtension,
 )
 
 from kg.core.settings import Environment, Settings
-from queries.graph_read import DEFAULT_PAGE, MAX_PAGE
+from queries.graph_read import MAX_PAGE
 
 log = logging.getLogger("kg.api")
 
@@ -48,69 +50,174 @@ PUBLIC_CODES = frozenset(
 )
 
 
-# ------------------------------------------------------------------------------------------------ cost
+# ------------------------------------------------------------------------------------------------ limits
+
+MAX_FRAGMENTS = 50  # fragment definitions per document
+MAX_SPREADS = 20  # fragment spreads in one selection set
 
 
-def _first(field: FieldNode, default: int) -> int:
+@dataclass(frozen=True)
+class Shape:
+    """What a selection set asks for: nesting depth, aliased fields, and cost per parent item."""
+
+    depth: int = 0
+    aliases: int = 0
+    cost: int = 0
+
+    def __add__(self, other: Shape) -> Shape:  # siblings: the deepest, and the sums
+        return Shape(max(self.depth, other.depth), self.aliases + other.aliases, self.cost + other.cost)
+
+
+class LimitExceededError(Exception):
+    """A limit that makes the rest of the walk pointless (a cycle, a bad page size, too many spreads)."""
+
+
+class _Walk:
+    """One pass over an operation that visits each fragment's body once (memoised by name), so the work is linear
+    in the document however the fragments spread each other; cost is linear in the parent's page size, so a
+    fragment's cost at multiplier 1 scales. Walking stops past ``max_depth``: deeper is refused anyway."""
+
+    def __init__(self, fragments: dict[str, FragmentDefinitionNode], max_depth: int) -> None:
+        self.fragments = fragments
+        self.max_depth = max_depth
+        self.memo: dict[str, Shape] = {}
+        self.visiting: set[str] = set()
+        self.visits = 0  # selection sets walked: tests count it to show the work is bounded
+
+    def selection_set(self, node: SelectionSetNode | None, level: int = 0) -> Shape:
+        if node is None:
+            return Shape()
+        self.visits += 1
+        spreads = sum(isinstance(s, FragmentSpreadNode) for s in node.selections)
+        if spreads > MAX_SPREADS:
+            raise LimitExceededError(
+                f"{spreads} fragment spreads in one selection; the limit is {MAX_SPREADS}"
+            )
+        shape = Shape()
+        for selection in node.selections:
+            if isinstance(selection, FieldNode):
+                shape += self.field(selection, level)
+            elif isinstance(selection, InlineFragmentNode):
+                shape += self.selection_set(selection.selection_set, level)
+            elif isinstance(selection, FragmentSpreadNode):
+                shape += self.fragment(selection.name.value)
+        return shape
+
+    def field(self, node: FieldNode, level: int) -> Shape:
+        page = _page(node)
+        aliased = int(node.alias is not None)
+        if node.selection_set is None:
+            return Shape(0, aliased, 1)
+        if level >= self.max_depth:  # already too deep: stop walking, report a depth over the limit
+            return Shape(self.max_depth + 1, aliased, 1)
+        child = self.selection_set(node.selection_set, level + 1)
+        return Shape(child.depth + 1, int(node.alias is not None) + child.aliases, 1 + page * child.cost)
+
+    def fragment(self, name: str) -> Shape:
+        if name in self.visiting:
+            raise LimitExceededError(f"fragment {name[:40]!r} spreads itself")
+        if name not in self.memo:
+            definition = self.fragments.get(name)
+            self.visiting.add(name)
+            self.memo[name] = self.selection_set(definition.selection_set if definition else None, 0)
+            self.visiting.discard(name)
+        return self.memo[name]
+
+
+def _page(field: FieldNode) -> int:
+    """The page size a field's ``first`` asks for (1 without one); a literal outside 1-100 is refused
+    here, before any cost is computed; a variable counts as the largest page (its value is checked at run time)."""
     for argument in field.arguments or ():
-        if argument.name.value == "first":
-            # A variable is unknown at validation time: assume the largest page.
-            return int(argument.value.value) if isinstance(argument.value, IntValueNode) else MAX_PAGE
-    return default
-
-
-def query_cost(
-    selection_set: SelectionSetNode | None, context: ValidationContext, multiplier: int = 1, depth: int = 0
-) -> int:
-    """Fields the query may return: each field counts once per parent item; lists multiply by their page size."""
-    if selection_set is None or depth > 50:
-        return 0
-    cost = 0
-    for selection in selection_set.selections:
-        if isinstance(selection, FieldNode):
-            has_page = any(
-                a.name.value == "first" for a in selection.arguments or ()
-            ) or selection.name.value in ("edges",)
-            page = _first(selection, DEFAULT_PAGE) if has_page and selection.name.value != "edges" else 1
-            cost += multiplier + query_cost(selection.selection_set, context, multiplier * page, depth + 1)
-        elif isinstance(selection, InlineFragmentNode):
-            cost += query_cost(selection.selection_set, context, multiplier, depth + 1)
-        elif isinstance(selection, FragmentSpreadNode):
-            fragment = context.get_fragment(selection.name.value)
-            cost += query_cost(fragment.selection_set if fragment else None, context, multiplier, depth + 1)
-    return cost
-
-
-def cost_limit_rule(max_cost: int) -> type[ValidationRule]:
-    class QueryCostLimit(ValidationRule):
-        def enter_operation_definition(self, node: OperationDefinitionNode, *_: Any) -> None:
-            cost = query_cost(node.selection_set, self.context)
-            if cost > max_cost:
-                self.report_error(
-                    GraphQLError(
-                        f"query cost {cost} exceeds the limit of {max_cost}; ask for fewer fields or smaller pages",
-                        node,
-                        extensions={"code": "BAD_USER_INPUT"},
-                    )
+        if argument.name.value != "first":
+            continue
+        if isinstance(argument.value, IntValueNode):
+            value = int(argument.value.value)
+            if not 1 <= value <= MAX_PAGE:
+                raise LimitExceededError(
+                    f"{field.name.value}(first: {value}): first must be between 1 and {MAX_PAGE}"
                 )
+            return value
+        return MAX_PAGE
+    return 1
 
-    return QueryCostLimit
+
+def limits_rule(max_depth: int, max_aliases: int, max_cost: int) -> type[ValidationRule]:
+    """Depth, aliases and cost of every operation in one linear pass (``_Walk``); cycles, bad page sizes, too
+    many fragments or spreads are refused first. Runs before any resolver, so a refusal sends no Cypher."""
+
+    class QueryLimits(ValidationRule):
+        def enter_document(self, node: DocumentNode, *_: Any) -> Any:
+            fragments = {d.name.value: d for d in node.definitions if isinstance(d, FragmentDefinitionNode)}
+            if len(fragments) > MAX_FRAGMENTS:
+                return self._refuse(f"{len(fragments)} fragments; the limit is {MAX_FRAGMENTS}", node)
+            walk = _Walk(fragments, max_depth)
+            for operation in node.definitions:
+                if not isinstance(operation, OperationDefinitionNode):
+                    continue
+                try:
+                    shape = walk.selection_set(operation.selection_set)
+                    for fragment in fragments:  # unused fragments are walked too (and memoised)
+                        walk.fragment(fragment)
+                except LimitExceededError as breach:
+                    return self._refuse(str(breach), operation)
+                if shape.depth > max_depth:
+                    return self._refuse(
+                        f"query depth {shape.depth} exceeds maximum operation depth {max_depth}", operation
+                    )
+                if shape.aliases > max_aliases:
+                    return self._refuse(
+                        f"{shape.aliases} aliases exceed the limit of {max_aliases} aliases", operation
+                    )
+                if shape.cost > max_cost:
+                    return self._refuse(
+                        f"query cost {shape.cost} exceeds the limit of {max_cost}; ask for fewer fields or smaller pages",
+                        operation,
+                    )
+            return self.BREAK
+
+        def _refuse(self, message: str, node: Any) -> Any:
+            self.report_error(GraphQLError(message, node, extensions={"code": "BAD_USER_INPUT"}))
+            return self.BREAK
+
+    return QueryLimits
 
 
 # ------------------------------------------------------------------------------------------------ masking
 
 
 def _is_public(error: GraphQLError) -> bool:
-    if error.original_error is None:
-        return True  # syntax and validation errors describe the query, not the server
+    if error.original_error is None or isinstance(error.original_error, GraphQLError):
+        return True  # syntax, validation and variable errors describe the query, not the server
     return (error.extensions or {}).get("code") in PUBLIC_CODES
 
 
-class MaskUnexpectedErrors(MaskErrors):
-    """No Cypher, parameters or stack traces reach clients; the server log keeps them under a request id."""
+SUGGESTION = re.compile(r" Did you mean .*\?$")
 
-    def __init__(self) -> None:
+
+class MaskUnexpectedErrors(MaskErrors):
+    """No Cypher, parameters or stack traces reach clients; the server log keeps them under a request id. With
+    ``hide_suggestions`` (production, where introspection is off) "Did you mean ...?" hints are cut too: they
+    would tell an outsider the schema field by field."""
+
+    def __init__(self, hide_suggestions: bool = False) -> None:
         super().__init__(should_mask_error=lambda error: not _is_public(error))
+        self.hide_suggestions = hide_suggestions
+
+    def _process_errors(self, errors: list[GraphQLError]) -> list[GraphQLError]:
+        processed = super()._process_errors(errors)
+        if not self.hide_suggestions:
+            return processed
+        return [
+            GraphQLError(
+                SUGGESTION.sub("", error.message),
+                nodes=error.nodes,
+                path=error.path,
+                extensions=error.extensions,
+            )
+            if SUGGESTION.search(error.message)
+            else error
+            for error in processed
+        ]
 
     def anonymise_error(self, error: GraphQLError) -> GraphQLError:
         request = getattr(self.execution_context.context, "request", None)
@@ -126,27 +233,25 @@ class MaskUnexpectedErrors(MaskErrors):
 
 def schema_extensions(settings: Settings) -> list[Callable[[], SchemaExtension]]:
     """Factories: strawberry creates each extension anew for every request (no state leaks between requests)."""
-    rules: list[type[ASTValidationRule]] = [cost_limit_rule(settings.api_max_cost)]
+    rules: list[type[ASTValidationRule]] = [
+        limits_rule(settings.api_max_depth, settings.api_max_aliases, settings.api_max_cost)
+    ]
     if settings.env is Environment.PRODUCTION:
         rules.append(NoSchemaIntrospectionCustomRule)
     return [
-        lambda: QueryDepthLimiter(max_depth=settings.api_max_depth),
-        lambda: MaxAliasesLimiter(max_alias_count=settings.api_max_aliases),
         lambda: MaxTokensLimiter(max_token_count=settings.api_max_tokens),
         lambda: AddValidationRules(rules),
-        MaskUnexpectedErrors,
+        lambda: MaskUnexpectedErrors(hide_suggestions=settings.env is Environment.PRODUCTION),
     ]
 
 
 # ------------------------------------------------------------------------------------------------ HTTP
 
 
-def _error_body(message: str, code: str) -> bytes:
-    return json.dumps({"errors": [{"message": message, "extensions": {"code": code}}]}).encode()
-
-
 class BodySizeLimit:
-    """Refuse request bodies over ``max_bytes`` (declared or streamed) with 413, before the app reads them."""
+    """Read a request's whole body first (at most ``max_bytes``, declared or chunked: over it is 413), then hand
+    the app a replay of it. A GraphQL POST body must be one JSON object in UTF-8, else 400: malformed input is
+    the caller's mistake, answered in GraphQL's error shape with a request id, never a 500."""
 
     def __init__(self, app: ASGIApp, max_bytes: int) -> None:
         self.app = app
@@ -158,37 +263,83 @@ class BodySizeLimit:
             return
         declared = dict(scope.get("headers") or []).get(b"content-length")
         if declared is not None and declared.isdigit() and int(declared) > self.max_bytes:
-            await self._reject(send)
+            await _reject(send, 413, f"request body over {self.max_bytes} bytes", "PAYLOAD_TOO_LARGE")
             return
+        chunks: list[bytes] = []
         received = 0
-
-        async def limited_receive() -> Message:
-            nonlocal received
+        while True:
             message = await receive()
-            received += len(message.get("body", b""))
+            if message["type"] != "http.request":
+                break
+            chunk = message.get("body", b"")
+            received += len(chunk)
             if received > self.max_bytes:
-                raise _BodyTooLargeError
-            return message
+                await _reject(send, 413, f"request body over {self.max_bytes} bytes", "PAYLOAD_TOO_LARGE")
+                return
+            chunks.append(chunk)
+            if not message.get("more_body", False):
+                break
+        body = b"".join(chunks)
+        problem = _graphql_body_problem(scope, body)
+        if problem is not None:
+            await _reject(send, 400, problem, "BAD_REQUEST")
+            return
+        replayed = False
 
-        try:
-            await self.app(scope, limited_receive, send)
-        except _BodyTooLargeError:
-            await self._reject(send)
+        async def replay() -> Message:
+            nonlocal replayed
+            if not replayed:
+                replayed = True
+                return {"type": "http.request", "body": body, "more_body": False}
+            return await receive()
 
-    async def _reject(self, send: Send) -> None:
-        body = _error_body(f"request body over {self.max_bytes} bytes", "PAYLOAD_TOO_LARGE")
-        await send(
-            {
-                "type": "http.response.start",
-                "status": 413,
-                "headers": [(b"content-type", b"application/json")],
-            }
-        )
-        await send({"type": "http.response.body", "body": body})
+        await self.app(scope, replay, send)
 
 
-class _BodyTooLargeError(Exception):
-    pass
+def _graphql_body_problem(scope: Scope, body: bytes) -> str | None:
+    """Why a POST /graphql JSON body cannot be a GraphQL request (None when it can). Bounded work: the body is
+    at most the size limit, and JSON nesting or huge integers fail as errors, not crashes."""
+    if scope.get("method") != "POST" or not str(scope.get("path", "")).startswith("/graphql"):
+        return None
+    content_type = dict(scope.get("headers") or []).get(b"content-type", b"").split(b";")[0].strip()
+    if content_type != b"application/json":
+        return None  # strawberry answers other content types itself (400 or multipart)
+    try:
+        document = json.loads(body.decode("utf-8"))
+    except UnicodeDecodeError:
+        return "the request body is not UTF-8"
+    except (ValueError, RecursionError) as error:  # ValueError: bad JSON or an integer over 4,300 digits
+        return f"the request body is not valid JSON: {str(error)[:120]}"
+    if not isinstance(document, dict):
+        return f"a GraphQL request is a JSON object with a 'query', not {type(document).__name__}"
+    return None
+
+
+async def _reject(send: Send, status: int, message: str, code: str) -> None:
+    request_id = uuid.uuid4().hex
+    body = json.dumps(
+        {"errors": [{"message": message, "extensions": {"code": code, "requestId": request_id}}]}
+    ).encode()
+    headers = [(b"content-type", b"application/json"), (b"x-request-id", request_id.encode())]
+    await send({"type": "http.response.start", "status": status, "headers": headers})
+    await send({"type": "http.response.body", "body": body})
+
+
+REQUEST_ID = re.compile(r"^[A-Za-z0-9._-]{1,64}$")
+
+
+MIN_TRANSACTION_S = (
+    0.05  # Neo4j needs a positive timeout; a request this close to its deadline is nearly over
+)
+
+
+def remaining_s(request: Request | None, default: float) -> float:
+    """Seconds left before the request's deadline (``default`` outside a request): every transaction a request
+    starts is given this as its timeout, so a 504 also ends the query and frees the worker thread."""
+    deadline: float | None = getattr(getattr(request, "state", None), "deadline", None)
+    if deadline is None:
+        return default
+    return max(MIN_TRANSACTION_S, min(default, deadline - time.monotonic()))
 
 
 def request_id_and_timeout(
@@ -197,8 +348,10 @@ def request_id_and_timeout(
     """HTTP middleware: a request id on every request and response, and a bound on the whole request."""
 
     async def middleware(request: Request, call_next: Callable[[Request], Awaitable[Response]]) -> Response:
-        request_id = request.headers.get("x-request-id") or uuid.uuid4().hex
+        asked = request.headers.get("x-request-id") or ""
+        request_id = asked if REQUEST_ID.match(asked) else uuid.uuid4().hex  # never reflect arbitrary text
         request.state.request_id = request_id
+        request.state.deadline = time.monotonic() + timeout_s  # database calls end by it too (remaining_s)
         try:
             response = await asyncio.wait_for(call_next(request), timeout=timeout_s)
         except TimeoutError:
@@ -240,7 +393,7 @@ def content_security_policy(frame_ancestors: list[str]) -> str:
 def security_headers(
     frame_ancestors: list[str],
 ) -> Callable[[Request, Callable[[Request], Awaitable[Response]]], Awaitable[Response]]:
-    """HTTP middleware: the Content-Security-Policy, nosniff and no-referrer on every response."""
+    """HTTP middleware: the Content-Security-Policy, nosniff, no-referrer and Cache-Control on every response."""
     policy = content_security_policy(frame_ancestors)
 
     async def middleware(request: Request, call_next: Callable[[Request], Awaitable[Response]]) -> Response:
@@ -248,6 +401,9 @@ def security_headers(
         response.headers["Content-Security-Policy"] = policy
         response.headers["X-Content-Type-Options"] = "nosniff"
         response.headers["Referrer-Policy"] = "no-referrer"
+        if "cache-control" not in response.headers:  # answers are live data; /static sets its own
+            static = request.url.path.startswith("/static/")
+            response.headers["Cache-Control"] = "public, max-age=3600" if static else "no-store"
         return response
 
     return middleware

@@ -16,6 +16,7 @@ from fastapi.responses import HTMLResponse, JSONResponse, Response
 from strawberry.fastapi import GraphQLRouter
 
 from api.downloads import Caller, ServingState, kg_error_response
+from api.security import remaining_s
 from kg.core.database import Database
 from kg.core.errors import KGError, Neo4jUnavailableError
 from kg.core.viewtokens import verify_view_token
@@ -64,14 +65,14 @@ def views_router(state: ServingState, caller: Callable[[Request], Caller]) -> AP
     def language(request: Request) -> str:
         return choose_language(request.query_params.get("lang"), request.headers.get("accept-language"))
 
-    def database() -> Database:
+    def database(request: Request | None = None) -> Database:
         if state.db is None:
             raise Neo4jUnavailableError("Neo4j is not available")
-        return state.db
+        return state.db.with_timeout(remaining_s(request, state.db.timeout_s))
 
-    def answer(work: Callable[[Database], Any]) -> Response:
+    def answer(request: Request, work: Callable[[Database], Any]) -> Response:
         try:
-            return JSONResponse(work(database()))
+            return JSONResponse(work(database(request)))
         except KGError as error:
             return kg_error_response(error)
 
@@ -96,7 +97,7 @@ def views_router(state: ServingState, caller: Callable[[Request], Caller]) -> AP
     def home(request: Request, token: Token) -> Response:
         lang = language(request)
         try:
-            db = database()
+            db = database(request)
             home_feed = feeds.home_feed(db, sorted(graph_model().labels))
         except KGError as error:
             return kg_error_response(error)
@@ -108,17 +109,17 @@ def views_router(state: ServingState, caller: Callable[[Request], Caller]) -> AP
         return HTMLResponse(pages.render("map.html", lang, token, title=words(lang)["map"]))
 
     @router.get("/views/map/feed")
-    def map_feed(token: Token) -> Response:
-        return answer(feeds.map_feed)
+    def map_feed(request: Request, token: Token) -> Response:
+        return answer(request, feeds.map_feed)
 
     @router.get("/views/map/matches/{follower}")
-    def map_matches(follower: str, token: Token) -> Response:
+    def map_matches(request: Request, follower: str, token: Token) -> Response:
         def top(db: Database) -> dict[str, Any]:
             result = engine(db).matches_for(follower, top=MAP_MATCHES)
             matches = [{"lighthouse": m.lighthouse.model_dump(), "score": m.score} for m in result.matches]
             return {"follower": result.follower.model_dump(), "matches": matches}
 
-        return answer(top)
+        return answer(request, top)
 
     @router.get("/views/graph")
     def graph_page(request: Request, token: Token, options: Annotated[SelectionOptions, Query()]) -> Response:
@@ -129,8 +130,8 @@ def views_router(state: ServingState, caller: Callable[[Request], Caller]) -> AP
         return page(request, token, "title.graph", subject, f"/views/graph/feed?{request.url.query}")
 
     @router.get("/views/graph/feed")
-    def graph_feed(token: Token, options: Annotated[SelectionOptions, Query()]) -> Response:
-        return answer(lambda db: feeds.graph_options_feed(db, options, max_nodes, engine(db)))
+    def graph_feed(request: Request, token: Token, options: Annotated[SelectionOptions, Query()]) -> Response:
+        return answer(request, lambda db: feeds.graph_options_feed(db, options, max_nodes, engine(db)))
 
     @router.get("/views/match/{follower}/{lighthouse}")
     def match_page(request: Request, follower: str, lighthouse: str, token: Token) -> Response:
@@ -138,8 +139,8 @@ def views_router(state: ServingState, caller: Callable[[Request], Caller]) -> AP
         return page(request, token, "title.match", f"{follower} → {lighthouse}", feed)
 
     @router.get("/views/match/{follower}/{lighthouse}/feed")
-    def match_feed(follower: str, lighthouse: str, token: Token) -> Response:
-        return answer(lambda db: feeds.match_feed(db, follower, lighthouse, max_nodes, engine(db)))
+    def match_feed(request: Request, follower: str, lighthouse: str, token: Token) -> Response:
+        return answer(request, lambda db: feeds.match_feed(db, follower, lighthouse, max_nodes, engine(db)))
 
     @router.get("/views/{kind}/{target}")
     def entity_page(request: Request, kind: str, target: str, token: Token) -> Response:
@@ -150,16 +151,16 @@ def views_router(state: ServingState, caller: Callable[[Request], Caller]) -> AP
         return page(request, token, f"title.{kind}", target, f"/views/{kind}/{target}/feed")
 
     @router.get("/views/{kind}/{target}/feed")
-    def entity_feed(kind: str, target: str, token: Token) -> Response:
+    def entity_feed(request: Request, kind: str, target: str, token: Token) -> Response:
         if kind not in ENTITY_VIEWS:
             raise HTTPException(404, f"no view {kind[:40]!r}")
-        return answer(lambda db: feeds.entity_feed(db, kind, target, max_nodes, engine(db)))
+        return answer(request, lambda db: feeds.entity_feed(db, kind, target, max_nodes, engine(db)))
 
     @router.get("/sources/{uid}")
     def source_page(request: Request, uid: str, token: Token) -> Response:
         lang = language(request)
         try:
-            source = feeds.source_feed(database(), uid)
+            source = feeds.source_feed(database(request), uid)
         except KGError as error:
             return kg_error_response(error)
         title = f"{words(lang)['source']}: {source['source'].get('name', uid)}"

@@ -43,10 +43,21 @@ RETURN a.outcome AS key, count(a) AS count ORDER BY key
 _LUCENE_SPECIAL = re.compile(r'([+\-!(){}\[\]^"~*?:\\/]|&&|\|\|)')
 
 
+MAX_TERMS = 32  # Lucene refuses more than 1,024 clauses; a search needs far fewer words
+_LUCENE_KEYWORDS = frozenset({"AND", "OR", "NOT", "TO"})
+
+
 def lucene_terms(text: str) -> str:
-    """User text as plain Lucene terms: every operator character escaped, each word may match (fuzzy-free)."""
-    words = [_LUCENE_SPECIAL.sub(r"\\\1", word) for word in text.split()]
-    return " ".join(word for word in words if word.strip("\\"))
+    r"""User text as plain Lucene terms: every operator character escaped, the keywords AND, OR, NOT and TO
+    lowercased (Lucene reads them as operators only in capitals), at most ``MAX_TERMS`` words.
+
+    Example:
+        >>> lucene_terms('AND smart (city)')
+        'and smart \\(city\\)'
+    """
+    words = [_LUCENE_SPECIAL.sub(r"\\\1", word) for word in text.split()[: MAX_TERMS * 4]]
+    kept = [word.lower() if word in _LUCENE_KEYWORDS else word for word in words if word.strip("\\")]
+    return " ".join(kept[:MAX_TERMS])
 
 
 def lucene_phrase(text: str) -> str:

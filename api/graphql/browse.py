@@ -112,10 +112,12 @@ def browse_query(types: GraphTypes) -> type:
         "node": node_field(types),
         "search": strawberry.field(
             resolver=search,
+            permission_classes=[CanRead],
             description="Full-text search across names and aliases of the given labels (default all).",
         ),
         "aggregates": strawberry.field(
             resolver=aggregates,
+            permission_classes=[CanRead],
             description="Counts per label, per city role, per thematic field, per category, per outcome.",
         ),
     }

@@ -17,9 +17,10 @@ from neo4j import ManagedTransaction
 from strawberry.fastapi import BaseContext
 from strawberry.types import Info
 
+from api.security import remaining_s
 from kg.core.apikeys import Principal
 from kg.core.database import Database
-from kg.core.errors import ERROR_TABLE, KGError, Neo4jUnavailableError, category_of
+from kg.core.errors import ERROR_TABLE, KGError, Neo4jUnavailableError, UnavailableError, category_of
 from kg.embeddings import SentenceEmbedder
 from kg.export import DEFAULT_MAX_NODES
 from kg.replication import ReplicationEngine
@@ -43,15 +44,27 @@ class Context(BaseContext):
         super().__init__()
 
 
+RETRY_AFTER_S = 5  # what a client is told to wait when Neo4j is away
+
+
 def graphql_error(error: KGError) -> GraphQLError:
     """A kg error as the GraphQL error its category maps to."""
     code = ERROR_TABLE[category_of(error)].graphql_code
     return GraphQLError(str(error), extensions={"code": code}, original_error=error)
 
 
+def _say_unavailable(info: Info[Context, Any]) -> None:
+    """Neo4j is away: the HTTP answer becomes 503 with Retry-After, so a client can tell "retry" from a bug."""
+    response = getattr(info.context, "response", None)
+    if response is not None:
+        response.status_code = 503
+        response.headers["Retry-After"] = str(RETRY_AFTER_S)
+
+
 def database(info: Info[Context, Any]) -> Database:
     db = info.context.db
     if db is None:
+        _say_unavailable(info)
         raise graphql_error(Neo4jUnavailableError("Neo4j is not available"))
     return db
 
@@ -59,9 +72,12 @@ def database(info: Info[Context, Any]) -> Database:
 async def call(info: Info[Context, Any], work: Callable[[Database], T]) -> T:
     """Run blocking work on the request's database handle in a worker thread; kg errors become coded errors."""
     db = database(info)
+    db = db.with_timeout(remaining_s(getattr(info.context, "request", None), db.timeout_s))
     try:
         return await asyncio.to_thread(work, db)
     except KGError as error:
+        if isinstance(error, UnavailableError):
+            _say_unavailable(info)
         raise graphql_error(error) from error
 
 

@@ -137,6 +137,7 @@ async def _kb_version(info: Info[Context, None]) -> str | None:
 class ReplicationQuery:
     replication_matches = strawberry.field(
         resolver=_replication_matches,
+        permission_classes=[CanRead],
         description="Ranked, explained lighthouse matches for a follower city (public id, name or alias).",
     )
     all_replication_matches = strawberry.field(
@@ -146,10 +147,12 @@ class ReplicationQuery:
     )
     barrier_matches = strawberry.field(
         resolver=_barrier_matches,
+        permission_classes=[CanRead],
         description="Matches for a city not in the graph, described by its barriers in free text.",
     )
     replication_candidates = strawberry.field(
         resolver=_replication_candidates,
+        permission_classes=[CanRead],
         description=(
             "The mission's question: for a lighthouse solution (public id, name or alias), the follower cities "
             "that face its barrier (exactly or worded alike) or need a solution of its kind, ranked and explained."
@@ -175,6 +178,7 @@ class ReplicationQuery:
     )
     unreplicated_solutions = strawberry.field(
         resolver=_unreplicated_solutions,
+        permission_classes=[CanRead],
         description="Lighthouse solutions no follower facing their challenge has been matched to.",
     )
     kb_version = strawberry.field(

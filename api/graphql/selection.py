@@ -15,6 +15,7 @@ from typing import Any
 from graphql import (
     FieldNode,
     FragmentSpreadNode,
+    GraphQLError,
     GraphQLIncludeDirective,
     GraphQLInterfaceType,
     GraphQLObjectType,
@@ -31,7 +32,7 @@ from strawberry.types import Info
 from strawberry.types.arguments import convert_argument
 
 from api.graphql.graph import GraphTypes, to_where
-from queries.graph_read import DEFAULT_PAGE, RelSelection, Selection, read_model
+from queries.graph_read import DEFAULT_PAGE, MAX_NESTED, RelSelection, Selection, read_model
 
 FieldGroups = dict[str, list[FieldNode]]  # response key -> the field nodes merged under it
 
@@ -95,9 +96,10 @@ class SelectionReader:
                 name = selection.name.value
                 fragment = self.raw.fragments.get(name)
                 if fragment is None or name in seen:
-                    continue  # validation refuses unknown and cyclic fragments before execution
+                    continue  # spread once per selection, as graphql-core does (a chain is linear, not 2^n)
+                seen.add(name)
                 if self._matches(fragment.type_condition.name.value, type_name):
-                    self._collect(fragment.selection_set.selections, type_name, groups, seen | {name})
+                    self._collect(fragment.selection_set.selections, type_name, groups, seen)
 
     def arguments(self, type_name: str, node: FieldNode) -> dict[str, Any]:
         graphql_type = self.raw.schema.get_type(type_name)
@@ -137,10 +139,16 @@ class SelectionReader:
         node_nodes = [
             node for key, nodes in edge_fields.items() for node in nodes if node.name.value == "node"
         ]
+        first = int(values.get("first", DEFAULT_PAGE))
+        if not 1 <= first <= MAX_NESTED:  # a literal is refused at validation; a variable's value here
+            raise GraphQLError(
+                f"{name}(first: {first}): first must be between 1 and {MAX_NESTED}",
+                extensions={"code": "BAD_USER_INPUT"},
+            )
         return RelSelection(
             rel=name,
             where=to_where(rel.target, typed_where),
-            first=int(values.get("first", DEFAULT_PAGE)),
+            first=first,
             edge_scalars=[
                 nodes[0].name.value for nodes in edge_fields.values() if nodes[0].name.value in rel.edge
             ],

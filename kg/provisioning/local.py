@@ -224,6 +224,8 @@ class LocalNeo4jServer:
             f"server.memory.pagecache.size={self.pagecache_size}",
             "dbms.security.auth_enabled=true",
             "dbms.usage_report.enabled=false",
+            # Cypher may not read the server's files (LOAD CSV FROM 'file:///...'): kg never needs it.
+            "dbms.security.allow_csv_import_from_file_urls=false",
             "db.tx_log.rotation.retention_policy=2 days 512M",
         ]
         lines += [f"server.jvm.additional={option}" for option in DISTRIBUTION_JVM_OPTIONS]

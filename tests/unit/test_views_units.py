@@ -12,6 +12,7 @@ from typer.testing import CliRunner
 import kg.core.viewtokens
 import kg.export.request
 import kg.views.i18n
+import queries.browse
 from kg.cli import app
 from kg.core.errors import ConfigurationError
 from kg.core.settings import Settings
@@ -20,7 +21,7 @@ from kg.views import assets, pages
 from kg.views.i18n import LANGUAGES, choose_language, words
 
 
-@pytest.mark.parametrize("module", [kg.views.i18n, kg.core.viewtokens, kg.export.request])
+@pytest.mark.parametrize("module", [kg.views.i18n, kg.core.viewtokens, kg.export.request, queries.browse])
 def test_docstring_examples_run(module: types.ModuleType) -> None:
     results = doctest.testmod(module)
     assert results.attempted > 0 and results.failed == 0
