@@ -22,11 +22,15 @@ from graphql import (
     FragmentDefinitionNode,
     FragmentSpreadNode,
     GraphQLError,
+    GraphQLField,
+    GraphQLNamedType,
+    GraphQLSchema,
     InlineFragmentNode,
     IntValueNode,
     OperationDefinitionNode,
     SelectionSetNode,
     ValidationRule,
+    get_named_type,
 )
 from graphql.validation import ASTValidationRule, NoSchemaIntrospectionCustomRule
 from starlette.requests import Request
@@ -40,7 +44,7 @@ from strawberry.extensions import (
 )
 
 from kg.core.settings import Environment, Settings
-from queries.graph_read import MAX_PAGE
+from queries.graph_read import DEFAULT_PAGE, MAX_PAGE
 
 log = logging.getLogger("kg.api")
 
@@ -77,14 +81,22 @@ class _Walk:
     in the document however the fragments spread each other; cost is linear in the parent's page size, so a
     fragment's cost at multiplier 1 scales. Walking stops past ``max_depth``: deeper is refused anyway."""
 
-    def __init__(self, fragments: dict[str, FragmentDefinitionNode], max_depth: int) -> None:
+    def __init__(
+        self,
+        fragments: dict[str, FragmentDefinitionNode],
+        max_depth: int,
+        schema: GraphQLSchema | None = None,
+    ) -> None:
         self.fragments = fragments
         self.max_depth = max_depth
+        self.schema = schema  # with it, a field that takes `first` and omits it costs its default page
         self.memo: dict[str, Shape] = {}
         self.visiting: set[str] = set()
         self.visits = 0  # selection sets walked: tests count it to show the work is bounded
 
-    def selection_set(self, node: SelectionSetNode | None, level: int = 0) -> Shape:
+    def selection_set(
+        self, node: SelectionSetNode | None, level: int = 0, parent: GraphQLNamedType | None = None
+    ) -> Shape:
         if node is None:
             return Shape()
         self.visits += 1
@@ -96,21 +108,23 @@ class _Walk:
         shape = Shape()
         for selection in node.selections:
             if isinstance(selection, FieldNode):
-                shape += self.field(selection, level)
+                shape += self.field(selection, level, parent)
             elif isinstance(selection, InlineFragmentNode):
-                shape += self.selection_set(selection.selection_set, level)
+                shape += self.selection_set(selection.selection_set, level, self._type(selection, parent))
             elif isinstance(selection, FragmentSpreadNode):
                 shape += self.fragment(selection.name.value)
         return shape
 
-    def field(self, node: FieldNode, level: int) -> Shape:
-        page = _page(node)
+    def field(self, node: FieldNode, level: int, parent: GraphQLNamedType | None = None) -> Shape:
+        definition = _field_definition(parent, node.name.value)
+        page = _page(node, definition)
         aliased = int(node.alias is not None)
-        if node.selection_set is None:
-            return Shape(0, aliased, 1)
+        if node.selection_set is None or node.name.value.startswith("__"):
+            return Shape(0, aliased, 1)  # introspection is read from the schema, not the graph
         if level >= self.max_depth:  # already too deep: stop walking, report a depth over the limit
             return Shape(self.max_depth + 1, aliased, 1)
-        child = self.selection_set(node.selection_set, level + 1)
+        child_type = get_named_type(definition.type) if definition is not None else None
+        child = self.selection_set(node.selection_set, level + 1, child_type)
         return Shape(child.depth + 1, int(node.alias is not None) + child.aliases, 1 + page * child.cost)
 
     def fragment(self, name: str) -> Shape:
@@ -119,13 +133,29 @@ class _Walk:
         if name not in self.memo:
             definition = self.fragments.get(name)
             self.visiting.add(name)
-            self.memo[name] = self.selection_set(definition.selection_set if definition else None, 0)
+            self.memo[name] = self.selection_set(
+                definition.selection_set if definition else None, 0, self._type(definition, None)
+            )
             self.visiting.discard(name)
         return self.memo[name]
 
+    def _type(
+        self, node: InlineFragmentNode | FragmentDefinitionNode | None, parent: GraphQLNamedType | None
+    ) -> GraphQLNamedType | None:
+        condition = getattr(node, "type_condition", None)
+        if condition is None or self.schema is None:
+            return parent
+        return self.schema.get_type(condition.name.value)
 
-def _page(field: FieldNode) -> int:
-    """The page size a field's ``first`` asks for (1 without one); a literal outside 1-100 is refused
+
+def _field_definition(parent: GraphQLNamedType | None, name: str) -> GraphQLField | None:
+    fields = getattr(parent, "fields", None)
+    return fields.get(name) if fields else None
+
+
+def _page(field: FieldNode, definition: GraphQLField | None = None) -> int:
+    """The page size a field's ``first`` asks for (its default when omitted, 1 for a field without one); a
+    literal outside 1-100 is refused
     here, before any cost is computed; a variable counts as the largest page (its value is checked at run time)."""
     for argument in field.arguments or ():
         if argument.name.value != "first":
@@ -138,6 +168,9 @@ def _page(field: FieldNode) -> int:
                 )
             return value
         return MAX_PAGE
+    if definition is not None and "first" in definition.args:  # omitted: the server's default page
+        default = definition.args["first"].default_value
+        return default if isinstance(default, int) and default > 0 else DEFAULT_PAGE
     return 1
 
 
@@ -150,12 +183,16 @@ def limits_rule(max_depth: int, max_aliases: int, max_cost: int) -> type[Validat
             fragments = {d.name.value: d for d in node.definitions if isinstance(d, FragmentDefinitionNode)}
             if len(fragments) > MAX_FRAGMENTS:
                 return self._refuse(f"{len(fragments)} fragments; the limit is {MAX_FRAGMENTS}", node)
-            walk = _Walk(fragments, max_depth)
+            schema = self.context.schema
+            walk = _Walk(fragments, max_depth, schema)
             for operation in node.definitions:
                 if not isinstance(operation, OperationDefinitionNode):
                     continue
+                roots = {"query": schema.query_type, "mutation": schema.mutation_type}
                 try:
-                    shape = walk.selection_set(operation.selection_set)
+                    shape = walk.selection_set(
+                        operation.selection_set, 0, roots.get(operation.operation.value)
+                    )
                     for fragment in fragments:  # unused fragments are walked too (and memoised)
                         walk.fragment(fragment)
                 except LimitExceededError as breach:
@@ -269,6 +306,8 @@ class BodySizeLimit:
         received = 0
         while True:
             message = await receive()
+            if message["type"] == "http.disconnect":
+                return  # the client left before its body ended: nothing to answer
             if message["type"] != "http.request":
                 break
             chunk = message.get("body", b"")

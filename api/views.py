@@ -10,8 +10,9 @@ or, for an iframe, a view token in ``?token=`` (read-only, views only, expiring;
 
 from collections.abc import Callable
 from typing import Annotated, Any
+from urllib.parse import quote
 
-from fastapi import APIRouter, Depends, HTTPException, Query, Request
+from fastapi import APIRouter, Depends, HTTPException, Request
 from fastapi.responses import HTMLResponse, JSONResponse, Response
 from strawberry.fastapi import GraphQLRouter
 
@@ -19,6 +20,7 @@ from api.downloads import Caller, ServingState, kg_error_response
 from api.security import remaining_s
 from kg.core.database import Database
 from kg.core.errors import KGError, Neo4jUnavailableError
+from kg.core.settings import DEFAULT_VIEW_SECRET
 from kg.core.viewtokens import verify_view_token
 from kg.export import SelectionOptions
 from kg.replication import ReplicationEngine
@@ -44,7 +46,7 @@ def _access(state: ServingState, caller: Callable[[Request], Caller]) -> Callabl
         principal, invalid = caller(request)
         token = request.query_params.get("token", "")
         secret = state.settings.view_token_secret.get_secret_value()
-        if token and not verify_view_token(secret, token):
+        if token and (secret == DEFAULT_VIEW_SECRET or not verify_view_token(secret, token)):
             raise HTTPException(401, "this view token is not valid or has expired: ask for a new one")
         if invalid:
             raise HTTPException(401, "this API key is not valid")
@@ -55,6 +57,21 @@ def _access(state: ServingState, caller: Callable[[Request], Caller]) -> Callabl
         return token
 
     return check
+
+
+PAGE_PARAMETERS = ("token", "lang")  # the page's own, never part of the selection
+LIST_PARAMETERS = ("labels", "types")
+
+
+def _options(request: Request) -> SelectionOptions:
+    """The export selection in a view's query string, without the page's own parameters."""
+    query = request.query_params
+    values: dict[str, Any] = {
+        name: query.getlist(name) if name in LIST_PARAMETERS else query[name]
+        for name in query
+        if name not in PAGE_PARAMETERS
+    }
+    return SelectionOptions.parse(**values)
 
 
 def views_router(state: ServingState, caller: Callable[[Request], Caller]) -> APIRouter:
@@ -122,20 +139,24 @@ def views_router(state: ServingState, caller: Callable[[Request], Caller]) -> AP
         return answer(request, top)
 
     @router.get("/views/graph")
-    def graph_page(request: Request, token: Token, options: Annotated[SelectionOptions, Query()]) -> Response:
+    def graph_page(request: Request, token: Token) -> Response:
         try:
-            subject = options.selection().describe()
+            subject = _options(request).selection().describe()
         except KGError as error:
             return kg_error_response(error)
         return page(request, token, "title.graph", subject, f"/views/graph/feed?{request.url.query}")
 
     @router.get("/views/graph/feed")
-    def graph_feed(request: Request, token: Token, options: Annotated[SelectionOptions, Query()]) -> Response:
+    def graph_feed(request: Request, token: Token) -> Response:
+        try:
+            options = _options(request)
+        except KGError as error:
+            return kg_error_response(error)
         return answer(request, lambda db: feeds.graph_options_feed(db, options, max_nodes, engine(db)))
 
     @router.get("/views/match/{follower}/{lighthouse}")
     def match_page(request: Request, follower: str, lighthouse: str, token: Token) -> Response:
-        feed = f"/views/match/{follower}/{lighthouse}/feed"
+        feed = f"/views/match/{quote(follower, safe='')}/{quote(lighthouse, safe='')}/feed"
         return page(request, token, "title.match", f"{follower} → {lighthouse}", feed)
 
     @router.get("/views/match/{follower}/{lighthouse}/feed")
@@ -148,7 +169,7 @@ def views_router(state: ServingState, caller: Callable[[Request], Caller]) -> AP
             raise HTTPException(
                 404, f"no view {kind[:40]!r}: the views are {', '.join(ENTITY_VIEWS)}, match, graph, map"
             )
-        return page(request, token, f"title.{kind}", target, f"/views/{kind}/{target}/feed")
+        return page(request, token, f"title.{kind}", target, f"/views/{kind}/{quote(target, safe='')}/feed")
 
     @router.get("/views/{kind}/{target}/feed")
     def entity_feed(request: Request, kind: str, target: str, token: Token) -> Response:

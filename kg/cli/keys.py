@@ -8,7 +8,8 @@ import typer
 
 from kg.cli.common import console, friendly_errors, load_settings, out
 from kg.core.apikeys import Role, new_key
-from kg.core.errors import InvalidInputError
+from kg.core.errors import ConfigurationError, InvalidInputError
+from kg.core.settings import DEFAULT_VIEW_SECRET
 from kg.core.viewtokens import make_view_token
 
 
@@ -35,7 +36,13 @@ def api_key(
       kg api-key --view --days 7
     """
     if view:
-        token = make_view_token(load_settings().view_token_secret.get_secret_value(), ttl_s=days * 86_400)
+        secret = load_settings().view_token_secret.get_secret_value()
+        if secret == DEFAULT_VIEW_SECRET:
+            raise ConfigurationError(
+                "view tokens need a secret of your own: set KG_VIEW_TOKEN_SECRET (32+ random characters) for "
+                "every worker (the default is public, so the app refuses tokens signed with it)"
+            )
+        token = make_view_token(secret, ttl_s=days * 86_400)
         console.print(f"A view token, valid {days} days (append ?token=<token> to a view's URL):")
         out.print(token, highlight=False)
         return

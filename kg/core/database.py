@@ -23,10 +23,10 @@ from neo4j import (
     Transaction,
     unit_of_work,
 )
-from neo4j.exceptions import AuthError, ServiceUnavailable, SessionExpired
+from neo4j.exceptions import AuthError, ClientError, ServiceUnavailable, SessionExpired
 
 from kg.core.connection import Neo4jConnection
-from kg.core.errors import Neo4jUnavailableError
+from kg.core.errors import Neo4jUnavailableError, QueryTimeoutError
 
 T = TypeVar("T")
 Row = dict[str, Any]
@@ -141,6 +141,12 @@ class Database:
             yield
         except (ServiceUnavailable, SessionExpired) as error:
             raise Neo4jUnavailableError(f"Neo4j is not reachable: {error}") from error
+        except ClientError as error:
+            if "TransactionTimedOut" in (error.code or ""):
+                raise QueryTimeoutError(
+                    f"the query did not finish within {self.timeout_s:.1f} s; ask for less, or retry"
+                ) from error
+            raise
 
 
 def _row(record: Record) -> Row:

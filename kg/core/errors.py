@@ -92,6 +92,10 @@ def category_of(error: BaseException) -> ErrorCategory:
 # ---------------------------------------------------------------------------------------------- foundation errors
 
 
+class QueryTimeoutError(UnavailableError):
+    """A transaction outlived its timeout (the request's deadline or KG_QUERY_TIMEOUT); the server ended it."""
+
+
 class ConfigurationError(InvalidInputError):
     """The settings are inconsistent or unsafe (e.g. a default secret in production)."""
 

@@ -35,7 +35,7 @@ def make_view_token(secret: str, ttl_s: int, now: float | None = None) -> str:
 
 
 def verify_view_token(secret: str, token: str, now: float | None = None) -> bool:
-    if not token or len(token) > MAX_LENGTH:
+    if not token or len(token) > MAX_LENGTH or not token.isascii():
         return False
     parts = token.split(".")
     if len(parts) != 4 or parts[0] != PREFIX or not parts[1].isdigit():

@@ -11,6 +11,7 @@ from typing import Any
 from kg.core.database import Database
 from kg.core.errors import NotFoundError
 from kg.export import Selection, SelectionOptions, Subgraph, select
+from kg.export.selection import native
 from kg.replication import Match, ReplicationEngine, SolutionCandidates
 from queries import views as q
 from queries.system import read_kb_version
@@ -21,6 +22,7 @@ HIDDEN_IN_VIEWS = frozenset({"embedding", "embedding_text", "sha256"})
 
 
 def _plain(value: Any) -> Any:
+    value = native(value)  # neo4j.time.Date / DateTime from a raw row become datetime's
     if isinstance(value, dt.date | dt.datetime):
         return value.isoformat()
     if isinstance(value, list):

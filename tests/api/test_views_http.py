@@ -10,6 +10,7 @@ from fastapi.testclient import TestClient
 
 from kg.core.apikeys import Role, new_key
 from kg.core.database import Database
+from kg.core.settings import DEFAULT_VIEW_SECRET
 from kg.core.viewtokens import make_view_token
 from kg.export import Selection, select
 
@@ -95,3 +96,15 @@ def test_closed_views_take_a_key_or_a_view_token(app_for: Callable[..., TestClie
     )
     policy = page.headers["content-security-policy"]
     assert "frame-ancestors https://dashboard.example.org" in policy
+    # The page's own parameters (token, lang) are not part of a graph view's selection.
+    for path in ("/views/graph", "/views/graph/feed"):
+        graph = closed_app.get(path, params={"around": "Lyon", "lang": "de", "token": token})
+        assert graph.status_code == 200, (path, graph.text[:200])
+    unknown = closed_app.get("/views/graph/feed", params={"around": "Lyon", "hopz": "2", "token": token})
+    assert unknown.status_code == 400 and "hopz" in unknown.json()["errors"][0]["message"]
+
+
+def test_tokens_signed_with_the_public_default_secret_are_refused(app_for: Callable[..., TestClient]) -> None:
+    closed_app = app_for(KG_API_READS_OPEN="false", KG_API_KEYS=f'["{ENTRY}"]')
+    forged = make_view_token(DEFAULT_VIEW_SECRET, ttl_s=300)
+    assert closed_app.get("/views/city/lyon/feed", params={"token": forged}).status_code == 401

@@ -11,6 +11,7 @@ from graphql import (
     GraphQLSchema,
     OperationDefinitionNode,
     Visitor,
+    get_introspection_query,
     parse,
     validate,
     visit,
@@ -18,6 +19,7 @@ from graphql import (
 
 from api.graphql.schema import build_schema
 from api.security import MAX_FRAGMENTS, MAX_SPREADS, _Walk, limits_rule
+from queries.graph_read import DEFAULT_PAGE
 
 RULE = limits_rule(max_depth=10, max_aliases=20, max_cost=250_000)
 
@@ -59,6 +61,21 @@ def test_a_fragment_chain_is_walked_once_per_selection_set(length: int) -> None:
     shape = walk.selection_set(operation.selection_set)
     assert walk.visits == selection_sets(document)  # each fragment body once: linear, not 2**length
     assert shape.cost == 3 + 2**length * 2  # cities, edges, node, then 2**length times (uid, name)
+
+
+def test_an_omitted_first_costs_the_default_page(schema: GraphQLSchema) -> None:
+    document = parse("query { cities { edges { node { projects { node { cities { node { name } } } } } } } }")
+    operation = document.definitions[0]
+    assert isinstance(operation, OperationDefinitionNode)
+    shape = _Walk({}, max_depth=10, schema=schema).selection_set(
+        operation.selection_set, 0, schema.query_type
+    )
+    page = DEFAULT_PAGE  # cities, projects and cities all take `first` and default to it
+    assert shape.cost == 1 + page * (1 + 1 + (1 + page * (1 + (1 + page * (1 + 1)))))
+
+
+def test_introspection_is_not_counted_as_graph_depth(schema: GraphQLSchema) -> None:
+    assert messages(schema, get_introspection_query()) == []
 
 
 def test_a_long_chain_is_refused_by_its_cost(schema: GraphQLSchema) -> None:

@@ -6,6 +6,7 @@ from __future__ import annotations
 import doctest
 import types
 
+import neo4j.time
 import pytest
 from typer.testing import CliRunner
 
@@ -17,7 +18,7 @@ from kg.cli import app
 from kg.core.errors import ConfigurationError
 from kg.core.settings import Settings
 from kg.core.viewtokens import make_view_token, verify_view_token
-from kg.views import assets, pages
+from kg.views import assets, feeds, pages
 from kg.views.i18n import LANGUAGES, choose_language, words
 
 
@@ -57,6 +58,27 @@ def test_view_tokens_are_signed_expiring_and_bounded() -> None:
     assert not verify_view_token("a" * 40, "kgv1." + "9" * 5000, now=1)
 
 
+def test_a_token_that_is_not_ascii_is_refused_not_a_crash() -> None:
+    assert not verify_view_token("a" * 40, "kgv1.1.a.\u00e9")
+    assert not verify_view_token("a" * 40, "kgv1.\u0661\u0662.a.b")  # Arabic-Indic digits pass isdigit()
+
+
+def test_feeds_turn_driver_dates_into_iso_text() -> None:
+    assert feeds._plain(neo4j.time.Date(2019, 5, 2)) == "2019-05-02"
+    assert feeds._plain([neo4j.time.Date(2019, 5, 2)]) == ["2019-05-02"]
+
+
+def test_a_source_url_is_a_link_only_when_it_is_http() -> None:
+    def page(url: str) -> str:
+        source = {"source": {"name": "S", "url": url}, "nodes": [], "relationships": []}
+        return pages.render("source.html", "en", title="S", source=source)
+
+    assert 'href="javascript' not in page("javascript:alert(1)") and "javascript:alert(1)" in page(
+        "javascript:alert(1)"
+    )
+    assert 'href="https://example.org/d.pdf"' in page("https://example.org/d.pdf")
+
+
 def test_production_refuses_the_default_view_secret(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("KG_ENV", "production")
     with pytest.raises(ConfigurationError, match="KG_VIEW_TOKEN_SECRET"):
@@ -85,3 +107,6 @@ def test_kg_api_key_view_prints_a_token_the_app_accepts(monkeypatch: pytest.Monk
     token = result.stdout.strip().splitlines()[-1]
     assert verify_view_token("t" * 40, token) and not verify_view_token("u" * 40, token)
     assert CliRunner().invoke(app, ["api-key"]).exit_code == 2  # neither --name nor --view
+    monkeypatch.delenv("KG_VIEW_TOKEN_SECRET")
+    public = CliRunner().invoke(app, ["api-key", "--view"])
+    assert public.exit_code == 2 and "KG_VIEW_TOKEN_SECRET" in public.output
