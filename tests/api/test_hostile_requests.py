@@ -5,6 +5,8 @@ Cypher with bounded work, and a client-chosen request id never reflected unless 
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -17,17 +19,24 @@ from kg.core.settings import Settings
 JSON = {"content-type": "application/json"}
 
 
-@pytest.fixture(scope="module")
-def dead(tmp_path_factory: pytest.TempPathFactory) -> Iterator[TestClient]:
-    """The app with its Neo4j away (nothing listens on port 1)."""
-    directory = tmp_path_factory.mktemp("dead")
+@contextmanager
+def app_without_neo4j(directory: Path, **environment: str) -> Iterator[TestClient]:
+    """The app with its Neo4j away (nothing listens on port 1) and these settings."""
     with pytest.MonkeyPatch.context() as patch:
         patch.chdir(directory)
         patch.setenv("NEO4J_URI", "bolt://127.0.0.1:1")
         patch.setenv("NEO4J_PASSWORD", "unused-password")
         patch.setenv("KG_MODEL_DIR", str(directory / "no-model"))
+        for name, value in environment.items():
+            patch.setenv(name, value)
         with TestClient(create_app(Settings()), raise_server_exceptions=False) as client:
             yield client
+
+
+@pytest.fixture(scope="module")
+def dead(tmp_path_factory: pytest.TempPathFactory) -> Iterator[TestClient]:
+    with app_without_neo4j(tmp_path_factory.mktemp("dead")) as client:
+        yield client
 
 
 @pytest.mark.parametrize(
@@ -151,16 +160,13 @@ def test_every_transaction_ends_by_the_requests_deadline(
 
 @pytest.fixture(scope="module")
 def production(tmp_path_factory: pytest.TempPathFactory) -> Iterator[TestClient]:
-    directory = tmp_path_factory.mktemp("production")
-    with pytest.MonkeyPatch.context() as patch:
-        patch.chdir(directory)
-        patch.setenv("KG_ENV", "production")
-        patch.setenv("NEO4J_URI", "bolt://127.0.0.1:1")
-        patch.setenv("NEO4J_PASSWORD", "a-real-secret-not-a-default")
-        patch.setenv("KG_VIEW_TOKEN_SECRET", "p" * 40)
-        patch.setenv("KG_MODEL_DIR", str(directory / "no-model"))
-        with TestClient(create_app(Settings()), raise_server_exceptions=False) as client:
-            yield client
+    settings = {
+        "KG_ENV": "production",
+        "NEO4J_PASSWORD": "a-real-secret-not-a-default",
+        "KG_VIEW_TOKEN_SECRET": "p" * 40,
+    }
+    with app_without_neo4j(tmp_path_factory.mktemp("production"), **settings) as client:
+        yield client
 
 
 def test_production_describes_nothing_it_need_not(production: TestClient, dead: TestClient) -> None:
