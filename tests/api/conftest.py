@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -43,15 +44,16 @@ def seeded_app(
             yield test_client
 
 
-@pytest.fixture
-def app_for(
-    seeded_app: TestClient, neo4j_connection: Neo4jConnection, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+@contextmanager
+def app_factory(
+    monkeypatch: pytest.MonkeyPatch, connection: Neo4jConnection, workdir: Path
 ) -> Iterator[Callable[..., TestClient]]:
-    """Another app over the same seeded database, with these settings (``KG_API_READS_OPEN="false"``, ...)."""
+    """Apps over ``connection`` with settings from the environment plus each call's (``KG_API_READS_OPEN="false"``,
+    ...), all closed at the end."""
+    point_at(monkeypatch, connection, workdir)
     opened: list[TestClient] = []
 
     def make(**environment: str) -> TestClient:
-        point_at(monkeypatch, neo4j_connection, tmp_path)
         for name, value in environment.items():
             monkeypatch.setenv(name, value)
         client = TestClient(create_app(Settings()))
@@ -59,6 +61,17 @@ def app_for(
         opened.append(client)
         return client
 
-    yield make
-    for client in opened:
-        client.__exit__(None, None, None)
+    try:
+        yield make
+    finally:
+        for client in opened:
+            client.__exit__(None, None, None)
+
+
+@pytest.fixture
+def app_for(
+    seeded_app: TestClient, neo4j_connection: Neo4jConnection, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> Iterator[Callable[..., TestClient]]:
+    """Another app over the same seeded database, with these settings."""
+    with app_factory(monkeypatch, neo4j_connection, tmp_path) as make:
+        yield make

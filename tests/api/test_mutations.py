@@ -11,14 +11,12 @@ import pytest
 from fastapi.testclient import TestClient
 from neo4j import Driver
 
-from api.app import create_app
 from importers.errors import SeedValidationError
 from importers.seed import import_seed, read_dataset
 from kg.core.apikeys import Role, new_key
 from kg.core.connection import Neo4jConnection
 from kg.core.database import Database
-from kg.core.settings import Settings
-from tests.conftest import point_at
+from tests.api.conftest import app_factory
 
 SMALL = Path(__file__).resolve().parents[1] / "fixtures" / "seed_small"
 KEYS = {role: new_key(f"{role.name.lower()}-bot", role) for role in Role}
@@ -33,21 +31,9 @@ def make_client(
     db: Database, neo4j_connection: Neo4jConnection, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
 ) -> Iterator[Callable[..., TestClient]]:
     import_seed(db, data_dir=SMALL / "data", documents_dir=SMALL / "docs")
-    point_at(monkeypatch, neo4j_connection, tmp_path)
     monkeypatch.setenv("KG_API_KEYS", "[" + ", ".join(f'"{entry}"' for _, entry in KEYS.values()) + "]")
-    opened: list[TestClient] = []
-
-    def make(**environment: str) -> TestClient:
-        for name, value in environment.items():
-            monkeypatch.setenv(name, value)
-        client = TestClient(create_app(Settings()))
-        client.__enter__()
-        opened.append(client)
-        return client
-
-    yield make
-    for client in opened:
-        client.__exit__(None, None, None)
+    with app_factory(monkeypatch, neo4j_connection, tmp_path) as make:
+        yield make
 
 
 def call(client: TestClient, query: str, role: Role | None = None, **variables: Any) -> dict[str, Any]:
