@@ -45,8 +45,11 @@ def test_a_project_view_and_its_table_list_the_same_nodes(
 
 def test_a_click_expands_a_neighbour(page: Page, live_url: str) -> None:
     before = open_view(page, f"{live_url}/views/city/lyon")
+    # The force-directed layout starts at random: the project may sit under Lyon. Drag it (as a user would)
+    # to the canvas's top-left corner, which the layout's padding leaves empty, then click it there.
     position = page.evaluate(
         "(() => { const n = window.kgView.cy.getElementById('Project:smarter-together');"
+        " n.renderedPosition({x: 10, y: 10});"
         " const box = document.getElementById('kg-canvas').getBoundingClientRect();"
         " const p = n.renderedPosition(); return [box.left + p.x, box.top + p.y]; })()"
     )
