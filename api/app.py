@@ -9,15 +9,18 @@ from typing import Annotated, Any
 
 from fastapi import Depends, FastAPI, Request
 from fastapi.middleware.cors import CORSMiddleware
-from fastapi.responses import JSONResponse
+from fastapi.responses import JSONResponse, Response
 from fastapi.staticfiles import StaticFiles
 from neo4j.exceptions import Neo4jError
+from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 
 import kg
 from api.downloads import Caller, export_router
+from api.fairshare import CostBudgets, ExpensiveGate, FairShare
 from api.graphql.context import Context
 from api.graphql.schema import build_schema
-from api.security import BodySizeLimit, request_id_and_timeout, security_headers
+from api.observability import Metrics, RequestObserver
+from api.security import BodySizeLimit, SecurityHeaders, request_id_and_timeout
 from api.views import KGGraphQLRouter, views_router
 from kg.core.apikeys import authenticate, parse_entries
 from kg.core.database import Database
@@ -42,8 +45,17 @@ class AppState:
         self.db: Database | None = None
         self.connection_error: str | None = None
         self.embedder: SentenceEmbedder | None = None
+        self.metrics = Metrics()
+        self.fair_share: FairShare | None = None
 
     def open(self) -> None:
+        settings = self.settings
+        self.fair_share = FairShare(  # here, so its semaphore belongs to the serving event loop
+            gate=ExpensiveGate(settings.api_expensive_slots, settings.api_expensive_wait_s),
+            budgets=CostBudgets(settings.api_cost_per_minute),
+            expensive_cost=settings.api_expensive_cost,
+            max_depth=settings.api_max_depth,
+        )
         try:
             connection = current_connection(self.settings)
         except KGError as error:
@@ -64,8 +76,22 @@ class AppState:
             )
 
     def close(self) -> None:
+        if self.fair_share is not None:
+            self.fair_share.gate.close()
         if self.db is not None:
             self.db.close()
+
+    def neo4j_answers(self) -> bool:
+        """One short round trip; the answer also sets the ``kg_neo4j_up`` gauge."""
+        up = False
+        if self.db is not None:
+            try:
+                read_schema_version(self.db.with_timeout(HEALTH_TIMEOUT_S))
+                up = True
+            except (KGError, Neo4jError, OSError):
+                up = False
+        self.metrics.neo4j_up.set(int(up))
+        return up
 
 
 def get_state(request: Request) -> AppState:
@@ -115,6 +141,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             invalid_key=invalid,
             reads_open=state.settings.api_reads_open,
             export_max_nodes=state.settings.export_max_nodes,
+            fair_share=state.fair_share,
         )
 
     graphql = KGGraphQLRouter(
@@ -126,17 +153,20 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(export_router(state, caller))
     app.include_router(views_router(state, caller))
     app.mount("/static", StaticFiles(directory=STATIC, check_dir=False), name="static")
+    # Last added is outermost: the observer sees (and logs) everything, the body guard's 400/413 included, which
+    # also carry the security and CORS headers; an oversized body is refused before the app reads it.
     app.middleware("http")(request_id_and_timeout(state.settings.api_operation_timeout_s))
-    app.middleware("http")(security_headers(state.settings.view_frame_ancestors))
+    app.add_middleware(BodySizeLimit, max_bytes=state.settings.api_max_body_bytes)
     if state.settings.api_cors_origins:
         app.add_middleware(
             CORSMiddleware,
             allow_origins=state.settings.api_cors_origins,
             allow_methods=["GET", "POST"],
-            allow_headers=["Authorization", "Content-Type"],
+            allow_headers=["Authorization", "Content-Type", "X-Request-ID"],
+            expose_headers=["X-Request-ID", "Retry-After"],
         )
-    # Outermost: an oversized body is refused before anything reads it.
-    app.add_middleware(BodySizeLimit, max_bytes=state.settings.api_max_body_bytes)
+    app.add_middleware(SecurityHeaders, frame_ancestors=state.settings.view_frame_ancestors)
+    app.add_middleware(RequestObserver, metrics=state.metrics)
 
     @app.get("/healthz", summary="Neo4j reachability and schema version")
     def healthz(state: State) -> JSONResponse:
@@ -151,8 +181,10 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             kb = read_kb_version(db)
         except (KGError, Neo4jError, OSError) as error:
             log.warning("health check failed: %s", type(error).__name__)
+            state.metrics.neo4j_up.set(0)
             body |= {"status": "error", "neo4j": "down", "reason": "Neo4j does not answer"}
             return JSONResponse(body, status_code=503)
+        state.metrics.neo4j_up.set(1)
         body |= {
             "neo4j_version": info.version,
             "neo4j_edition": info.edition,
@@ -169,10 +201,21 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         try:
             applied = read_schema_version(state.db.with_timeout(HEALTH_TIMEOUT_S))
         except (KGError, Neo4jError, OSError):
+            state.metrics.neo4j_up.set(0)
             return JSONResponse({"ready": False, "reason": "Neo4j does not answer"}, status_code=503)
+        state.metrics.neo4j_up.set(1)
         if applied != SCHEMA_VERSION:
             reason = f"schema version {applied}, this kg needs {SCHEMA_VERSION}: run `kg db migrate`"
             return JSONResponse({"ready": False, "reason": reason}, status_code=503)
         return JSONResponse({"ready": True})
+
+    @app.get(
+        "/metrics", summary="Prometheus metrics of this worker (requests, errors, latency, refusals, Neo4j)"
+    )
+    def metrics(state: State) -> Response:
+        state.neo4j_answers()
+        gate = state.fair_share.gate if state.fair_share else None
+        state.metrics.expensive_running.set(gate.running if gate else 0)
+        return Response(generate_latest(state.metrics.registry), media_type=CONTENT_TYPE_LATEST)
 
     return app

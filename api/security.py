@@ -43,6 +43,8 @@ from strawberry.extensions import (
     SchemaExtension,
 )
 
+from kg.core.database import Database
+from kg.core.errors import QueryTimeoutError
 from kg.core.settings import Environment, Settings
 from queries.graph_read import DEFAULT_PAGE, MAX_PAGE
 
@@ -59,6 +61,22 @@ PUBLIC_CODES = frozenset(
 MAX_FRAGMENTS = 50  # fragment definitions per document
 MAX_SPREADS = 20  # fragment spreads in one selection set
 
+# Root fields whose answer is computed (the replication engine, embeddings, search, export), not read row by row:
+# their cost is this work on top of their rows, so a few of them in one request count as expensive.
+FIELD_WORK = {
+    "replicationMatches": 200,
+    "replicationCandidates": 200,
+    "sharedChallenges": 100,
+    "barrierMatches": 1_000,
+    "gaps": 1_000,
+    "unreplicatedSolutions": 1_000,
+    "allReplicationMatches": 5_000,
+    "allReplicationCandidates": 5_000,
+    "exportGraph": 5_000,
+    "search": 100,
+    "aggregates": 200,
+}
+
 
 @dataclass(frozen=True)
 class Shape:
@@ -74,6 +92,10 @@ class Shape:
 
 class LimitExceededError(Exception):
     """A limit that makes the rest of the walk pointless (a cycle, a bad page size, too many spreads)."""
+
+    def __init__(self, message: str, limit: str) -> None:
+        super().__init__(message)
+        self.limit = limit  # the name a client and /metrics see: fragments, spreads, cycle, page
 
 
 class _Walk:
@@ -103,7 +125,7 @@ class _Walk:
         spreads = sum(isinstance(s, FragmentSpreadNode) for s in node.selections)
         if spreads > MAX_SPREADS:
             raise LimitExceededError(
-                f"{spreads} fragment spreads in one selection; the limit is {MAX_SPREADS}"
+                f"{spreads} fragment spreads in one selection; the limit is {MAX_SPREADS}", "spreads"
             )
         shape = Shape()
         for selection in node.selections:
@@ -125,11 +147,12 @@ class _Walk:
             return Shape(self.max_depth + 1, aliased, 1)
         child_type = get_named_type(definition.type) if definition is not None else None
         child = self.selection_set(node.selection_set, level + 1, child_type)
-        return Shape(child.depth + 1, int(node.alias is not None) + child.aliases, 1 + page * child.cost)
+        work = FIELD_WORK.get(node.name.value, 0) if level == 0 else 0
+        return Shape(child.depth + 1, aliased + child.aliases, 1 + work + page * child.cost)
 
     def fragment(self, name: str) -> Shape:
         if name in self.visiting:
-            raise LimitExceededError(f"fragment {name[:40]!r} spreads itself")
+            raise LimitExceededError(f"fragment {name[:40]!r} spreads itself", "cycle")
         if name not in self.memo:
             definition = self.fragments.get(name)
             self.visiting.add(name)
@@ -164,7 +187,7 @@ def _page(field: FieldNode, definition: GraphQLField | None = None) -> int:
             value = int(argument.value.value)
             if not 1 <= value <= MAX_PAGE:
                 raise LimitExceededError(
-                    f"{field.name.value}(first: {value}): first must be between 1 and {MAX_PAGE}"
+                    f"{field.name.value[:40]}(first: {value}): first must be between 1 and {MAX_PAGE}", "page"
                 )
             return value
         return MAX_PAGE
@@ -174,46 +197,54 @@ def _page(field: FieldNode, definition: GraphQLField | None = None) -> int:
     return 1
 
 
+def operation_shapes(
+    document: DocumentNode, schema: GraphQLSchema, max_depth: int
+) -> list[tuple[OperationDefinitionNode, Shape]]:
+    """The shape of every operation in ``document``, in one linear pass (``_Walk``); cycles, bad page sizes, too
+    many fragments or spreads raise ``LimitExceededError`` first."""
+    fragments = {d.name.value: d for d in document.definitions if isinstance(d, FragmentDefinitionNode)}
+    if len(fragments) > MAX_FRAGMENTS:
+        raise LimitExceededError(f"{len(fragments)} fragments; the limit is {MAX_FRAGMENTS}", "fragments")
+    walk = _Walk(fragments, max_depth, schema)
+    roots = {"query": schema.query_type, "mutation": schema.mutation_type}
+    shapes = []
+    for operation in document.definitions:
+        if isinstance(operation, OperationDefinitionNode):
+            root = roots.get(operation.operation.value)
+            shapes.append((operation, walk.selection_set(operation.selection_set, 0, root)))
+    for fragment in fragments:  # unused fragments are walked too (and memoised)
+        walk.fragment(fragment)
+    return shapes
+
+
 def limits_rule(max_depth: int, max_aliases: int, max_cost: int) -> type[ValidationRule]:
-    """Depth, aliases and cost of every operation in one linear pass (``_Walk``); cycles, bad page sizes, too
-    many fragments or spreads are refused first. Runs before any resolver, so a refusal sends no Cypher."""
+    """Depth, aliases and cost of every operation (``operation_shapes``). Runs before any resolver, so a refusal
+    sends no Cypher; the error names the limit in ``extensions.limit``."""
 
     class QueryLimits(ValidationRule):
         def enter_document(self, node: DocumentNode, *_: Any) -> Any:
-            fragments = {d.name.value: d for d in node.definitions if isinstance(d, FragmentDefinitionNode)}
-            if len(fragments) > MAX_FRAGMENTS:
-                return self._refuse(f"{len(fragments)} fragments; the limit is {MAX_FRAGMENTS}", node)
-            schema = self.context.schema
-            walk = _Walk(fragments, max_depth, schema)
-            for operation in node.definitions:
-                if not isinstance(operation, OperationDefinitionNode):
-                    continue
-                roots = {"query": schema.query_type, "mutation": schema.mutation_type}
-                try:
-                    shape = walk.selection_set(
-                        operation.selection_set, 0, roots.get(operation.operation.value)
-                    )
-                    for fragment in fragments:  # unused fragments are walked too (and memoised)
-                        walk.fragment(fragment)
-                except LimitExceededError as breach:
-                    return self._refuse(str(breach), operation)
+            try:
+                shapes = operation_shapes(node, self.context.schema, max_depth)
+            except LimitExceededError as breach:
+                return self._refuse(str(breach), breach.limit, node)
+            for operation, shape in shapes:
                 if shape.depth > max_depth:
-                    return self._refuse(
-                        f"query depth {shape.depth} exceeds maximum operation depth {max_depth}", operation
-                    )
+                    message = f"query depth {shape.depth} exceeds maximum operation depth {max_depth}"
+                    return self._refuse(message, "depth", operation)
                 if shape.aliases > max_aliases:
-                    return self._refuse(
-                        f"{shape.aliases} aliases exceed the limit of {max_aliases} aliases", operation
-                    )
+                    message = f"{shape.aliases} aliases exceed the limit of {max_aliases} aliases"
+                    return self._refuse(message, "aliases", operation)
                 if shape.cost > max_cost:
-                    return self._refuse(
-                        f"query cost {shape.cost} exceeds the limit of {max_cost}; ask for fewer fields or smaller pages",
-                        operation,
+                    message = (
+                        f"query cost {shape.cost} exceeds the limit of {max_cost}; "
+                        "ask for fewer fields or smaller pages"
                     )
+                    return self._refuse(message, "cost", operation)
             return self.BREAK
 
-        def _refuse(self, message: str, node: Any) -> Any:
-            self.report_error(GraphQLError(message, node, extensions={"code": "BAD_USER_INPUT"}))
+        def _refuse(self, message: str, limit: str, node: Any) -> Any:
+            extensions = {"code": "BAD_USER_INPUT", "limit": limit}
+            self.report_error(GraphQLError(message, node, extensions=extensions))
             return self.BREAK
 
     return QueryLimits
@@ -300,7 +331,7 @@ class BodySizeLimit:
             return
         declared = dict(scope.get("headers") or []).get(b"content-length")
         if declared is not None and declared.isdigit() and int(declared) > self.max_bytes:
-            await _reject(send, 413, f"request body over {self.max_bytes} bytes", "PAYLOAD_TOO_LARGE")
+            await _reject(scope, send, 413, f"request body over {self.max_bytes} bytes", "PAYLOAD_TOO_LARGE")
             return
         chunks: list[bytes] = []
         received = 0
@@ -313,7 +344,9 @@ class BodySizeLimit:
             chunk = message.get("body", b"")
             received += len(chunk)
             if received > self.max_bytes:
-                await _reject(send, 413, f"request body over {self.max_bytes} bytes", "PAYLOAD_TOO_LARGE")
+                await _reject(
+                    scope, send, 413, f"request body over {self.max_bytes} bytes", "PAYLOAD_TOO_LARGE"
+                )
                 return
             chunks.append(chunk)
             if not message.get("more_body", False):
@@ -321,7 +354,7 @@ class BodySizeLimit:
         body = b"".join(chunks)
         problem = _graphql_body_problem(scope, body)
         if problem is not None:
-            await _reject(send, 400, problem, "BAD_REQUEST")
+            await _reject(scope, send, 400, problem, "BAD_REQUEST")
             return
         replayed = False
 
@@ -354,17 +387,28 @@ def _graphql_body_problem(scope: Scope, body: bytes) -> str | None:
     return None
 
 
-async def _reject(send: Send, status: int, message: str, code: str) -> None:
-    request_id = uuid.uuid4().hex
+async def _reject(scope: Scope, send: Send, status: int, message: str, code: str) -> None:
+    request_id = request_id_of(scope)
+    scope["state"]["limit"] = "body_size" if status == 413 else "body_format"
     body = json.dumps(
         {"errors": [{"message": message, "extensions": {"code": code, "requestId": request_id}}]}
     ).encode()
-    headers = [(b"content-type", b"application/json"), (b"x-request-id", request_id.encode())]
+    headers = [(b"content-type", b"application/json")]
     await send({"type": "http.response.start", "status": status, "headers": headers})
     await send({"type": "http.response.body", "body": body})
 
 
 REQUEST_ID = re.compile(r"^[A-Za-z0-9._-]{1,64}$")
+
+
+def request_id_of(scope: Scope) -> str:
+    """The request's id: the client's ``X-Request-ID`` when it is 1-64 plain characters (never arbitrary text
+    reflected), else a new one; kept in the request's state so every layer and the response agree."""
+    state = scope.setdefault("state", {})
+    if "request_id" not in state:
+        asked = dict(scope.get("headers") or []).get(b"x-request-id", b"").decode("latin-1")
+        state["request_id"] = asked if REQUEST_ID.match(asked) else uuid.uuid4().hex
+    return str(state["request_id"])
 
 
 MIN_TRANSACTION_S = (
@@ -381,15 +425,25 @@ def remaining_s(request: Request | None, default: float) -> float:
     return max(MIN_TRANSACTION_S, min(default, deadline - time.monotonic()))
 
 
+def request_database(db: Database, request: Request | None) -> Database:
+    """The handle one request's database work runs on: its transactions end by the request's deadline and its
+    statements are counted for the request's log line. Past the deadline no new work starts."""
+    state = getattr(request, "state", None)
+    deadline: float | None = getattr(state, "deadline", None)
+    if deadline is not None and deadline - time.monotonic() < MIN_TRANSACTION_S:
+        raise QueryTimeoutError("the request's deadline has passed; nothing more is sent to Neo4j")
+    handle = db.with_timeout(remaining_s(request, db.timeout_s))
+    counter = getattr(state, "statements", None)
+    return handle.counted(counter) if counter is not None else handle
+
+
 def request_id_and_timeout(
     timeout_s: float,
 ) -> Callable[[Request, Callable[[Request], Awaitable[Response]]], Awaitable[Response]]:
-    """HTTP middleware: a request id on every request and response, and a bound on the whole request."""
+    """HTTP middleware: a bound on the whole request (``api.observability.RequestObserver`` gave it its id)."""
 
     async def middleware(request: Request, call_next: Callable[[Request], Awaitable[Response]]) -> Response:
-        asked = request.headers.get("x-request-id") or ""
-        request_id = asked if REQUEST_ID.match(asked) else uuid.uuid4().hex  # never reflect arbitrary text
-        request.state.request_id = request_id
+        request_id = request_id_of(request.scope)
         request.state.deadline = time.monotonic() + timeout_s  # database calls end by it too (remaining_s)
         try:
             response = await asyncio.wait_for(call_next(request), timeout=timeout_s)
@@ -406,7 +460,7 @@ def request_id_and_timeout(
                 },
                 status_code=504,
             )
-        response.headers["x-request-id"] = request_id
+            request.state.limit = "deadline"
         return response
 
     return middleware
@@ -429,20 +483,34 @@ def content_security_policy(frame_ancestors: list[str]) -> str:
     )
 
 
-def security_headers(
-    frame_ancestors: list[str],
-) -> Callable[[Request, Callable[[Request], Awaitable[Response]]], Awaitable[Response]]:
-    """HTTP middleware: the Content-Security-Policy, nosniff, no-referrer and Cache-Control on every response."""
-    policy = content_security_policy(frame_ancestors)
+class SecurityHeaders:
+    """ASGI middleware: the Content-Security-Policy, nosniff, no-referrer and Cache-Control on every response,
+    the body guard's 400 and 413 included (it sits outside them)."""
 
-    async def middleware(request: Request, call_next: Callable[[Request], Awaitable[Response]]) -> Response:
-        response = await call_next(request)
-        response.headers["Content-Security-Policy"] = policy
-        response.headers["X-Content-Type-Options"] = "nosniff"
-        response.headers["Referrer-Policy"] = "no-referrer"
-        if "cache-control" not in response.headers:  # answers are live data; /static sets its own
-            static = request.url.path.startswith("/static/")
-            response.headers["Cache-Control"] = "public, max-age=3600" if static else "no-store"
-        return response
+    def __init__(self, app: ASGIApp, frame_ancestors: list[str]) -> None:
+        self.app = app
+        self.policy = content_security_policy(frame_ancestors).encode()
 
-    return middleware
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        static = str(scope.get("path", "")).startswith("/static/")
+
+        async def with_headers(message: Message) -> None:
+            if message["type"] == "http.response.start":
+                headers = [(k, v) for k, v in message.get("headers", []) if k.lower() not in _SECURITY]
+                headers += [
+                    (b"content-security-policy", self.policy),
+                    (b"x-content-type-options", b"nosniff"),
+                    (b"referrer-policy", b"no-referrer"),
+                ]
+                if not any(k.lower() == b"cache-control" for k, _ in headers):  # /static sets its own
+                    headers.append((b"cache-control", b"public, max-age=3600" if static else b"no-store"))
+                message = {**message, "headers": headers}
+            await send(message)
+
+        await self.app(scope, receive, with_headers)
+
+
+_SECURITY = frozenset({b"content-security-policy", b"x-content-type-options", b"referrer-policy"})

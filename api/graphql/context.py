@@ -8,7 +8,9 @@ one ``Database`` handle; kg's own errors become GraphQL errors with the code of 
 from __future__ import annotations
 
 import asyncio
+import contextvars
 from collections.abc import Callable
+from concurrent.futures import Executor
 from dataclasses import dataclass
 from typing import Any, LiteralString, TypeVar
 
@@ -17,7 +19,8 @@ from neo4j import ManagedTransaction
 from strawberry.fastapi import BaseContext
 from strawberry.types import Info
 
-from api.security import remaining_s
+from api.fairshare import FairShare
+from api.security import request_database
 from kg.core.apikeys import Principal
 from kg.core.database import Database
 from kg.core.errors import ERROR_TABLE, KGError, Neo4jUnavailableError, UnavailableError, category_of
@@ -39,6 +42,8 @@ class Context(BaseContext):
     invalid_key: bool = False
     reads_open: bool = True
     export_max_nodes: int = DEFAULT_MAX_NODES
+    fair_share: FairShare | None = None
+    executor: Executor | None = None  # the expensive operations' threads once admitted (api.fairshare)
 
     def __post_init__(self) -> None:
         super().__init__()
@@ -70,11 +75,12 @@ def database(info: Info[Context, Any]) -> Database:
 
 
 async def call(info: Info[Context, Any], work: Callable[[Database], T]) -> T:
-    """Run blocking work on the request's database handle in a worker thread; kg errors become coded errors."""
-    db = database(info)
-    db = db.with_timeout(remaining_s(getattr(info.context, "request", None), db.timeout_s))
+    """Run blocking work on the request's database handle in a worker thread (the expensive operations' own
+    threads once admitted); kg errors become coded errors."""
+    db = request_database(database(info), getattr(info.context, "request", None))
+    loop = asyncio.get_running_loop()
     try:
-        return await asyncio.to_thread(work, db)
+        return await loop.run_in_executor(info.context.executor, contextvars.copy_context().run, work, db)
     except KGError as error:
         if isinstance(error, UnavailableError):
             _say_unavailable(info)

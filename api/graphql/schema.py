@@ -6,6 +6,7 @@ import strawberry
 from graphql import GraphQLError
 from strawberry.types import Info
 
+from api.fairshare import ShareFairly
 from api.graphql import replication as types
 from api.graphql.browse import browse_query
 from api.graphql.connections import connection_fields
@@ -189,7 +190,8 @@ class ReplicationQuery:
 
 
 def build_schema(settings: Settings | None = None) -> strawberry.Schema:
-    """The schema with its safety extensions (depth, aliases, tokens, cost, masking; introspection off in production)."""
+    """The schema with its safety extensions (depth, aliases, tokens, cost, masking; introspection off in
+    production) and fair sharing by cost (``api.fairshare``)."""
     graph_types = build_graph_types()
     query = strawberry.type(
         type(
@@ -198,9 +200,8 @@ def build_schema(settings: Settings | None = None) -> strawberry.Schema:
             connection_fields(graph_types),
         )
     )
-    return strawberry.Schema(
-        query=query, mutation=Mutation, extensions=schema_extensions(settings or Settings())
-    )
+    extensions = [*schema_extensions(settings or Settings()), ShareFairly]
+    return strawberry.Schema(query=query, mutation=Mutation, extensions=extensions)
 
 
 def sdl() -> str:

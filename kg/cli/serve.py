@@ -2,12 +2,29 @@
 
 from __future__ import annotations
 
-from typing import Annotated
+import copy
+from typing import Annotated, Any
 
 import typer
 import uvicorn
+from uvicorn.config import LOGGING_CONFIG
 
 from kg.cli.common import friendly_errors, load_settings
+
+
+def log_config() -> dict[str, Any]:
+    """uvicorn's logging, with its access log replaced by kg's: one JSON line per request on stdout
+    (``api/observability.py``), ready for a log shipper."""
+    config: dict[str, Any] = copy.deepcopy(LOGGING_CONFIG)
+    config["formatters"]["kg_json"] = {"format": "%(message)s"}
+    config["handlers"]["kg_access"] = {
+        "class": "logging.StreamHandler",
+        "formatter": "kg_json",
+        "stream": "ext://sys.stdout",
+    }
+    config["loggers"]["kg.access"] = {"handlers": ["kg_access"], "level": "INFO", "propagate": False}
+    config["loggers"]["kg.api"] = {"handlers": ["default"], "level": "INFO", "propagate": False}
+    return config
 
 
 @friendly_errors
@@ -26,4 +43,6 @@ def serve(
         host=host or settings.api_host,
         port=port or settings.api_port,
         workers=workers,
+        log_config=log_config(),
+        access_log=False,
     )

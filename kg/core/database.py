@@ -9,10 +9,11 @@ handle raises ``Neo4jUnavailableError`` (category *unavailable*), so every calle
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass, replace
-from typing import Any, LiteralString, TypeVar
+from dataclasses import dataclass, field, replace
+from typing import Any, LiteralString, TypeVar, cast
 
 from neo4j import (
     Driver,
@@ -42,6 +43,37 @@ def open_driver(connection: Neo4jConnection, **options: Any) -> Driver:
     return GraphDatabase.driver(connection.uri, auth=connection.auth, **options)
 
 
+class StatementCounter:
+    """Counts the Cypher statements sent through a handle (a request's log line reports them); thread-safe,
+    since one request's resolvers run on several threads."""
+
+    def __init__(self) -> None:
+        self.count = 0
+        self._lock = threading.Lock()
+
+    def add(self) -> None:
+        with self._lock:
+            self.count += 1
+
+
+class _CountedTransaction:
+    """A transaction that counts each statement it runs, and is the transaction in every other respect."""
+
+    def __init__(self, transaction: Transaction | ManagedTransaction, counter: StatementCounter) -> None:
+        self._transaction = transaction
+        self._counter = counter
+
+    def run(self, query: LiteralString, parameters: dict[str, Any] | None = None, **kwargs: Any) -> Any:
+        self._counter.add()
+        return self._transaction.run(query, parameters, **kwargs)
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._transaction, name)
+
+
+TransactionT = TypeVar("TransactionT", Transaction, ManagedTransaction)
+
+
 @dataclass(frozen=True)
 class Database:
     """Reads and writes against one Neo4j database.
@@ -56,6 +88,7 @@ class Database:
     name: str | None = None
     timeout_s: float = DEFAULT_TIMEOUT_S
     uri: str = ""
+    statements: StatementCounter | None = field(default=None, compare=False)
 
     @classmethod
     def open(
@@ -90,6 +123,16 @@ class Database:
         """The same handle with another transaction timeout (e.g. the rest of a request's deadline)."""
         return replace(self, timeout_s=timeout_s)
 
+    def counted(self, counter: StatementCounter) -> Database:
+        """The same handle, counting every statement it sends in ``counter``."""
+        return replace(self, statements=counter)
+
+    def _counting(self, work: Callable[[TransactionT], T]) -> Callable[[TransactionT], T]:
+        counter = self.statements
+        if counter is None:
+            return work
+        return lambda transaction: work(cast(TransactionT, _CountedTransaction(transaction, counter)))
+
     def verify(self) -> None:
         try:
             self.driver.verify_connectivity()
@@ -106,12 +149,12 @@ class Database:
     def read_transaction(self, work: Callable[[ManagedTransaction], T]) -> T:
         """Run ``work`` in a managed read transaction (retried on transient errors, routed to a reader)."""
         with self._unavailable_as_error(), self.driver.session(database=self.name) as session:
-            return session.execute_read(unit_of_work(timeout=self.timeout_s)(work))
+            return session.execute_read(unit_of_work(timeout=self.timeout_s)(self._counting(work)))
 
     def write_transaction(self, work: Callable[[ManagedTransaction], T]) -> T:
         """Run ``work`` in a managed write transaction (retried on transient errors, sent to the leader)."""
         with self._unavailable_as_error(), self.driver.session(database=self.name) as session:
-            return session.execute_write(unit_of_work(timeout=self.timeout_s)(work))
+            return session.execute_write(unit_of_work(timeout=self.timeout_s)(self._counting(work)))
 
     def rolled_back(self, work: Callable[[Transaction], T]) -> T:
         """Run ``work`` in one write transaction that is always rolled back: a dry run sees every effect of
@@ -119,7 +162,7 @@ class Database:
         with self._unavailable_as_error(), self.driver.session(database=self.name) as session:
             transaction = session.begin_transaction(timeout=self.timeout_s)
             try:
-                return work(transaction)
+                return self._counting(work)(transaction)
             finally:
                 transaction.rollback()
 

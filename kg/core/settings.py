@@ -79,6 +79,11 @@ class Settings(BaseSettings):
     api_max_cost: int = Field(250_000, ge=1, validation_alias="KG_API_MAX_COST")
     api_max_body_bytes: int = Field(100_000, ge=1_000, validation_alias="KG_API_MAX_BODY_BYTES")
     api_operation_timeout_s: float = Field(30.0, gt=0, validation_alias="KG_API_OPERATION_TIMEOUT")
+    # Fair sharing, per worker (api/fairshare.py): expensive operations take turns; each client spends a budget.
+    api_expensive_cost: int = Field(10_000, ge=1, validation_alias="KG_API_EXPENSIVE_COST")
+    api_expensive_slots: int = Field(2, ge=1, validation_alias="KG_API_EXPENSIVE_SLOTS")
+    api_expensive_wait_s: float = Field(1.0, ge=0, validation_alias="KG_API_EXPENSIVE_WAIT")
+    api_cost_per_minute: int = Field(2_000_000, ge=1, validation_alias="KG_API_COST_PER_MINUTE")
 
     @model_validator(mode="after")
     def _refuse_unsafe_production(self) -> Settings:

@@ -22,6 +22,7 @@ from kg.core.settings import Settings
 OPEN_ROUTES = {
     "/healthz": "liveness for load balancers; says only whether Neo4j answers",
     "/readyz": "readiness for load balancers; says only whether this worker can serve",
+    "/metrics": "counters of requests, errors and refusals for Prometheus; no data from the graph",
     "/graphql": "the GraphiQL page (static) and GraphQL itself, whose fields carry the permission (checked below)",
     "/openapi.json": "the HTTP API's description (off in production, issue 14)",
     "/docs": "the same, as a page",
