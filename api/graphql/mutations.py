@@ -11,7 +11,7 @@ import re
 from typing import Annotated, Any
 
 import strawberry
-from neo4j.exceptions import ConstraintError
+from graphql import GraphQLError
 from pydantic import BaseModel, ValidationError
 from strawberry.scalars import JSON
 from strawberry.types import Info
@@ -110,7 +110,9 @@ async def _create_node(info: Info[Context, None], label: str, uid: str, properti
     assert principal is not None  # HasKey ran first
     try:
         await write(info, curation.create_node(label), uid=uid, props=props, actor=principal.name)
-    except ConstraintError as error:
+    except GraphQLError as error:  # the database's ConflictError, coded CONFLICT by call(); say which node
+        if not isinstance(error.original_error, ConflictError):
+            raise
         raise graphql_error(ConflictError(f"{label}:{uid} exists already")) from error
     return Change(id=strawberry.ID(f"{label}:{uid}"), changed_by=principal.name, changed=True)
 

@@ -4,7 +4,8 @@ write transaction, both under the configured timeout.
 One ``Database`` per process wraps one driver. Callers hand it named Cypher (``LiteralString`` from ``queries/``)
 and parameters; it never builds query text. The managed transactions retry transient errors (a leader switch, a
 deadlock) and the server cancels any transaction that outlives its timeout. When the server cannot be reached the
-handle raises ``Neo4jUnavailableError`` (category *unavailable*), so every caller tells "retry later" from a bug.
+handle raises ``Neo4jUnavailableError`` (category *unavailable*), so every caller tells "retry later" from a bug;
+a uniqueness clash is ``ConflictError`` (category *conflict*), raised at once, never retried.
 """
 
 from __future__ import annotations
@@ -24,10 +25,10 @@ from neo4j import (
     Transaction,
     unit_of_work,
 )
-from neo4j.exceptions import AuthError, ClientError, ServiceUnavailable, SessionExpired
+from neo4j.exceptions import AuthError, ClientError, ConstraintError, ServiceUnavailable, SessionExpired
 
 from kg.core.connection import Neo4jConnection
-from kg.core.errors import Neo4jUnavailableError, QueryTimeoutError
+from kg.core.errors import ConflictError, Neo4jUnavailableError, QueryTimeoutError
 
 T = TypeVar("T")
 Row = dict[str, Any]
@@ -184,6 +185,10 @@ class Database:
             yield
         except (ServiceUnavailable, SessionExpired) as error:
             raise Neo4jUnavailableError(f"Neo4j is not reachable: {error}") from error
+        except ConstraintError as error:  # a client error: never retried, the caller's change clashes
+            raise ConflictError(
+                f"the change clashes with what is stored: {(error.message or '')[:200]}"
+            ) from error
         except ClientError as error:
             if "TransactionTimedOut" in (error.code or ""):
                 raise QueryTimeoutError(

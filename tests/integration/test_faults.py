@@ -1,0 +1,236 @@
+"""Faults lose nothing: Neo4j killed or stopped during an import, then restarted, and the re-run ends in exactly
+the clean run's graph; Neo4j away while the API serves answers 503 and the API recovers by itself; a transient
+error (a real deadlock) is retried, a constraint violation is not and is a domain error; concurrent imports of
+the same rows by several processes leave no duplicate.
+
+The server faults run on a server of this module's own (a second JVM), so the session server is never touched.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import signal
+import subprocess
+import sys
+import threading
+import time
+from collections import Counter
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from fastapi.testclient import TestClient
+from neo4j import ManagedTransaction
+
+import importers.loader
+from api.app import create_app
+from importers.kgjson import import_kgjson
+from importers.loader import FAULT_ENV, LoadOptions
+from kg.core.connection import Neo4jConnection
+from kg.core.database import Database
+from kg.core.errors import ConflictError, Neo4jUnavailableError
+from kg.core.settings import Settings
+from kg.provisioning.local import LocalNeo4jServer
+from schema import apply_schema
+from tests.conftest import make_local_server, point_at
+from tests.integration.graph_state import RUN_PROPERTIES, STAMPS, graph_state
+from tests.integration.test_loading import big_file, domain_counts
+
+pytestmark = pytest.mark.integration  # runs a server of its own, which the collection hook cannot see
+
+
+@pytest.fixture(scope="module")
+def fault_server(
+    request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[LocalNeo4jServer]:
+    server = make_local_server(request.config, tmp_path_factory.mktemp("neo4j-faults"))
+    server.start()
+    yield server
+    server.stop()
+
+
+def quick_database(connection: Neo4jConnection) -> Database:
+    """A handle that gives up on an unreachable server after 2 s of retries (the default is 30 s)."""
+    return Database.open(connection, connection_timeout=2.0, max_transaction_retry_time=2.0)
+
+
+def kill(server: LocalNeo4jServer) -> None:
+    """SIGKILL: the server dies mid-transaction, as in a crash; the restart recovers from its transaction log."""
+    pid = server.running_pid()
+    assert pid is not None
+    os.kill(pid, signal.SIGKILL)
+    deadline = time.monotonic() + 30
+    while server.running_pid() is not None and time.monotonic() < deadline:
+        time.sleep(0.2)
+
+
+def wait_until_answering(db: Database, timeout_s: float = 90) -> None:
+    """Bolt can answer before the database is online: ask until a read succeeds."""
+    deadline = time.monotonic() + timeout_s
+    while True:
+        try:
+            db.read("RETURN 1 AS one")
+            return
+        except Neo4jUnavailableError:
+            assert time.monotonic() < deadline, "the restarted server never answered"
+            time.sleep(0.5)
+
+
+@pytest.mark.parametrize(("fault", "how"), [("mid", "killed"), ("after", "stopped")])
+def test_neo4j_lost_during_an_import_then_restarted_reruns_to_the_clean_state(
+    fault_server: LocalNeo4jServer,
+    monkeypatch: pytest.MonkeyPatch,
+    tmp_path: Path,
+    fault: str,
+    how: str,
+) -> None:
+    connection = fault_server.start().connection
+    path = big_file(tmp_path / "big.kg.json")
+    options = LoadOptions(batch_size=7)
+    with quick_database(connection) as db:
+        wait_until_answering(db)
+        db.write("MATCH (n) DETACH DELETE n")
+        apply_schema(db)
+        clean = import_kgjson(db, path, options)
+        clean_counts, clean_state = domain_counts(db), graph_state(db.driver, RUN_PROPERTIES | STAMPS)
+        db.write("MATCH (n) DETACH DELETE n")
+
+    def lose_the_server(injected: tuple[str, int] | None, where: str, index: int) -> None:
+        if injected == (where, index):  # KG_IMPORT_FAULT names it; unset for the re-run
+            kill(fault_server) if how == "killed" else fault_server.stop()
+
+    monkeypatch.setenv(FAULT_ENV, f"{fault}:3")
+    monkeypatch.setattr(importers.loader, "_maybe_fault", lose_the_server)
+    with quick_database(connection) as db, pytest.raises(Neo4jUnavailableError):
+        import_kgjson(db, path, options)
+    monkeypatch.delenv(FAULT_ENV)
+    assert fault_server.running_pid() is None
+
+    restarted = fault_server.start().connection
+    with quick_database(restarted) as db:
+        wait_until_answering(db)
+        partial = domain_counts(db)
+        assert sum(partial[0].values()) < sum(clean_counts[0].values())  # the loss was real
+        rerun = import_kgjson(db, path, options)
+        assert rerun.resumed_from_batch == (3 if fault == "mid" else 4)
+        assert domain_counts(db) == clean_counts
+        assert graph_state(db.driver, RUN_PROPERTIES | STAMPS) == clean_state
+        assert (rerun.nodes_created, rerun.relationships_created) == (
+            clean.nodes_created,
+            clean.relationships_created,
+        )
+        assert db.read("MATCH (r:ImportRun) RETURN r.status AS s") == [{"s": "completed"}]
+
+
+def test_the_api_answers_503_while_neo4j_is_away_and_recovers_by_itself(
+    fault_server: LocalNeo4jServer, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    connection = fault_server.start().connection
+    with quick_database(connection) as db:
+        wait_until_answering(db)
+        apply_schema(db)
+    point_at(monkeypatch, connection, tmp_path)
+    query = {"query": "{ cities(first: 1) { totalCount } }"}
+    with TestClient(create_app(Settings())) as client:
+        assert client.post("/graphql", json=query).status_code == 200
+        fault_server.stop()
+        away = client.post("/graphql", json=query)
+        assert away.status_code == 503 and away.headers["retry-after"] == "5"
+        assert away.json()["errors"][0]["extensions"]["code"] == "SERVICE_UNAVAILABLE"
+        assert client.get("/readyz").status_code == 503
+        fault_server.start()
+        deadline = time.monotonic() + 90
+        back = client.post("/graphql", json=query)
+        while back.status_code != 200 and time.monotonic() < deadline:
+            time.sleep(0.5)
+            back = client.post("/graphql", json=query)
+        assert back.status_code == 200 and "errors" not in back.json()  # the same app, no restart
+        assert client.get("/readyz").status_code == 200
+
+
+def test_a_deadlock_is_retried_until_both_transactions_commit(db: Database) -> None:
+    db.write("UNWIND ['a', 'b'] AS uid CREATE (:FaultProbe {uid: uid, hits: 0})")
+    attempts: Counter[str] = Counter()
+    barrier = threading.Barrier(2, timeout=20)
+    bump = "MATCH (p:FaultProbe {uid: $uid}) SET p.hits = p.hits + 1"
+
+    def in_order(first: str, second: str) -> None:
+        def work(tx: ManagedTransaction) -> None:
+            attempts[first] += 1
+            tx.run(bump, uid=first).consume()  # each holds one lock ...
+            if attempts[first] == 1:
+                barrier.wait()  # ... then wants the other's: Neo4j detects the deadlock, one side retries
+            tx.run(bump, uid=second).consume()
+
+        db.write_transaction(work)
+
+    try:
+        threads = [threading.Thread(target=in_order, args=pair) for pair in (("a", "b"), ("b", "a"))]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join(60)
+        assert sum(attempts.values()) >= 3  # a transient error was retried
+        hits = db.read("MATCH (p:FaultProbe) RETURN p.uid AS uid, p.hits AS hits ORDER BY uid")
+        assert hits == [{"uid": "a", "hits": 2}, {"uid": "b", "hits": 2}]  # both committed, once each
+    finally:
+        db.write("MATCH (p:FaultProbe) DELETE p")
+
+
+def test_a_constraint_violation_is_a_conflict_and_is_not_retried(db: Database) -> None:
+    apply_schema(db)
+    db.write("MERGE (:City {uid: 'fault-city', name: 'Fault City'})")
+    attempts = 0
+
+    def duplicate(tx: ManagedTransaction) -> None:
+        nonlocal attempts
+        attempts += 1
+        tx.run("CREATE (:City {uid: 'fault-city', name: 'Again'})").consume()
+
+    try:
+        with pytest.raises(ConflictError, match="clashes with what is stored"):
+            db.write_transaction(duplicate)
+        assert attempts == 1
+        assert db.read("MATCH (c:City {uid: 'fault-city'}) RETURN c.name AS name") == [{"name": "Fault City"}]
+    finally:
+        db.write("MATCH (c:City {uid: 'fault-city'}) DELETE c")
+
+
+def test_concurrent_imports_of_the_same_rows_leave_no_duplicate(
+    db: Database, neo4j_connection: Neo4jConnection, tmp_path: Path
+) -> None:
+    path = big_file(tmp_path / "big.kg.json")
+    db.write("MATCH (n) DETACH DELETE n")
+    apply_schema(db)
+    import_kgjson(db, path, LoadOptions(batch_size=7))
+    clean_counts = domain_counts(db)
+    db.write("MATCH (n) DETACH DELETE n")
+
+    # Three copies under other names are three imports writing the same rows at once; a second process on the
+    # same file is refused while the first runs (an import of one source runs once at a time).
+    files = [shutil.copy(path, tmp_path / f"copy-{i}.kg.json") for i in range(3)]
+    env = {**os.environ, **neo4j_connection.environment()}
+
+    def start(file: Path | str) -> subprocess.Popen[bytes]:
+        command = [sys.executable, "-m", "kg", "import", "json", str(file), "--batch-size", "7"]
+        return subprocess.Popen(command, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+
+    copies = [start(file) for file in files]
+    same = [start(path), start(path)]
+    outcomes = [(p.wait(180), p.stderr.read().decode() if p.stderr else "") for p in copies + same]
+    assert [code for code, _ in outcomes[:3]] == [0, 0, 0], [err[-400:] for _, err in outcomes]
+    refused = [err for code, err in outcomes[3:] if code != 0]
+    assert all("import is running" in err and "wait for it to end" in err for err in refused), refused
+    assert len(refused) <= 1  # at most the one that overlapped the other
+    assert domain_counts(db) == clean_counts
+    duplicated = db.read(
+        "MATCH (n) WHERE n.uid IS NOT NULL WITH labels(n) AS labels, n.uid AS uid, count(*) AS copies "
+        "WHERE copies > 1 RETURN labels, uid, copies"
+    )
+    assert duplicated == []
+    parallel_edges = db.read(
+        "MATCH (a)-[r]->(b) WITH a, b, type(r) AS type, count(r) AS copies WHERE copies > 1 "
+        "RETURN a.uid AS a, b.uid AS b, type, copies"
+    )
+    assert parallel_edges == []
