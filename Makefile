@@ -8,7 +8,7 @@ ASSETS := kg/views/static/vendor/.installed
 CHROMIUM ?= /usr/bin/chromium
 
 .DEFAULT_GOAL := help
-.PHONY: help install run test lint typecheck pytest browser db-start db-stop clean
+.PHONY: help install run test lint typecheck pytest browser soak db-start db-stop clean
 
 help: ## Show the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-10s %s\n", $$1, $$2}'
@@ -53,6 +53,9 @@ pytest: install browser ## The test suite against a real Neo4j (see tests/confte
 	$(BIN)/pytest
 
 test: lint typecheck pytest ## Everything CI runs
+
+soak: install ## 32 clients for 10 minutes against a throwaway Neo4j: no 5xx, no starved reader, no lost write
+	$(BIN)/python -m benchmarks.load --duration 600 --clients 32
 
 db-start: install ## Start the local Neo4j server only
 	$(BIN)/kg db start

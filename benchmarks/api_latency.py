@@ -285,15 +285,18 @@ def wait_healthy(base_url: str, process: subprocess.Popen[bytes], log_path: Path
 
 
 @contextmanager
-def running_api(connection: Neo4jConnection, model_dir: Path, log_path: Path) -> Iterator[str]:
-    """The real app under uvicorn (one worker, loopback, a free port), always terminated on exit."""
+def running_api(
+    connection: Neo4jConnection, model_dir: Path, log_path: Path, extra_env: dict[str, str] | None = None
+) -> Iterator[str]:
+    """The real app under uvicorn (one worker, loopback, a free port), always terminated on exit; ``extra_env``
+    adds settings (API keys, limits)."""
     port = find_free_port(HOST)
     env = {
         key: value
         for key, value in os.environ.items()
         if key not in {"NEO4J_DATABASE", "KG_NEO4J_PROVISIONER", "KG_QUERY_TIMEOUT"}
     }
-    env |= connection.environment() | {"KG_MODEL_DIR": str(model_dir)}
+    env |= connection.environment() | {"KG_MODEL_DIR": str(model_dir)} | (extra_env or {})
     command = [
         sys.executable,
         "-m",

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from enum import StrEnum
 from pathlib import Path
 from typing import Annotated
@@ -81,7 +82,11 @@ class Settings(BaseSettings):
     api_operation_timeout_s: float = Field(30.0, gt=0, validation_alias="KG_API_OPERATION_TIMEOUT")
     # Fair sharing, per worker (api/fairshare.py): expensive operations take turns; each client spends a budget.
     api_expensive_cost: int = Field(10_000, ge=1, validation_alias="KG_API_EXPENSIVE_COST")
-    api_expensive_slots: int = Field(2, ge=1, validation_alias="KG_API_EXPENSIVE_SLOTS")
+    api_expensive_slots: int = Field(  # half the cores: the engine's work is CPU (embeddings), not waiting
+        default_factory=lambda: max(1, (os.cpu_count() or 2) // 2),
+        ge=1,
+        validation_alias="KG_API_EXPENSIVE_SLOTS",
+    )
     api_expensive_wait_s: float = Field(1.0, ge=0, validation_alias="KG_API_EXPENSIVE_WAIT")
     api_cost_per_minute: int = Field(2_000_000, ge=1, validation_alias="KG_API_COST_PER_MINUTE")
 

@@ -15,7 +15,9 @@ import shutil
 import subprocess
 import sys
 import tempfile
+import threading
 import zipfile
+from collections import OrderedDict
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -39,6 +41,7 @@ MAX_TOKENS = 256  # sentence_bert_config.json: max_seq_length
 LAYERS = 6
 HEADS = 12
 LAYER_NORM_EPS = 1e-12
+CACHED_TEXTS = 4096  # ~6 MB of rows
 
 Vector = npt.NDArray[np.float32]
 
@@ -145,6 +148,8 @@ class SentenceEmbedder:
         if not model_is_installed(directory):
             raise ModelUnavailableError(f"no embedding model in {directory}: run `kg model install`")
         self.model_directory = directory
+        self._cache: OrderedDict[str, Vector] = OrderedDict()  # text -> its row, least recently used first
+        self._cache_lock = threading.Lock()  # the API embeds from several threads
         self.tokenizer = Tokenizer.from_file(str(directory / "tokenizer.json"))
         self.tokenizer.enable_truncation(max_length=MAX_TOKENS)
         self.tokenizer.enable_padding(pad_id=0, pad_token="[PAD]")
@@ -157,11 +162,24 @@ class SentenceEmbedder:
         return cls(directory)
 
     def embed(self, texts: Sequence[str], batch_size: int = 32) -> Vector:
-        """One L2-normalised row per text (float32)."""
+        """One L2-normalised row per text (float32). Texts seen recently are not encoded again (a planner's
+        barriers repeat across aliases and requests; encoding is the costly part of free-text matching)."""
         if not texts:
             return np.zeros((0, DIMENSIONS), dtype=np.float32)
-        batches = [self._embed_batch(texts[i : i + batch_size]) for i in range(0, len(texts), batch_size)]
-        return np.concatenate(batches, axis=0)
+        with self._cache_lock:
+            known = {text: self._cache[text] for text in set(texts) if text in self._cache}
+        missing = list(dict.fromkeys(text for text in texts if text not in known))
+        for start in range(0, len(missing), batch_size):
+            chunk = missing[start : start + batch_size]
+            known.update(zip(chunk, self._embed_batch(chunk), strict=True))
+        with self._cache_lock:
+            for text in missing:
+                self._cache[text] = known[text]
+            for text in known:
+                self._cache.move_to_end(text)
+            while len(self._cache) > CACHED_TEXTS:
+                self._cache.popitem(last=False)
+        return np.stack([known[text] for text in texts])
 
     def _embed_batch(self, texts: Sequence[str]) -> Vector:
         encodings = self.tokenizer.encode_batch(list(texts))

@@ -4,10 +4,12 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import pytest
 
+import kg.embeddings.encoder as encoder_module
 from kg.embeddings import DIMENSIONS, SentenceEmbedder
 from kg.replication import SEMANTIC_THRESHOLD
 
@@ -45,3 +47,26 @@ def test_differently_worded_public_interest_barriers_match(embedder: SentenceEmb
 @pytest.mark.parametrize("texts", [[], ["a"]])
 def test_edge_inputs(embedder: SentenceEmbedder, texts: list[str]) -> None:
     assert embedder.embed(texts).shape == (len(texts), DIMENSIONS)
+
+
+def test_a_text_seen_before_is_not_encoded_again_and_the_cache_is_bounded(
+    embedder: SentenceEmbedder, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    fresh = SentenceEmbedder(embedder.model_directory)
+    texts = ["lack of funding", "no shared data platform", "lack of funding"]
+    encoded: list[str] = []
+    embed_batch = fresh._embed_batch
+
+    def counting(batch: list[str]) -> Any:
+        encoded.extend(batch)
+        return embed_batch(batch)
+
+    monkeypatch.setattr(fresh, "_embed_batch", counting)
+    first = fresh.embed(texts)
+    again = fresh.embed(["no shared data platform", "citizens are not engaged"])
+    assert encoded == ["lack of funding", "no shared data platform", "citizens are not engaged"]
+    np.testing.assert_allclose(again[0], first[1], atol=1e-6)
+    np.testing.assert_allclose(first[0], first[2])
+    monkeypatch.setattr(encoder_module, "CACHED_TEXTS", 2)
+    fresh.embed(["a first text", "a second text", "a third text"])
+    assert list(fresh._cache) == ["a second text", "a third text"]
