@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import strawberry
 from graphql import GraphQLError
-from strawberry.types import Info
+from strawberry.types import ExecutionContext, Info
 
 from api.fairshare import ShareFairly
 from api.graphql import replication as types
@@ -189,6 +189,17 @@ class ReplicationQuery:
     )
 
 
+class KGSchema(strawberry.Schema):
+    """strawberry's schema, without its log line (and traceback) per error: a caller's mistake is not the
+    server's, and the access log has its code; internal errors are logged once, with the request id, where they
+    are masked (``api.security.MaskUnexpectedErrors``)."""
+
+    def process_errors(
+        self, errors: list[GraphQLError], execution_context: ExecutionContext | None = None
+    ) -> None:
+        return None
+
+
 def build_schema(settings: Settings | None = None) -> strawberry.Schema:
     """The schema with its safety extensions (depth, aliases, tokens, cost, masking; introspection off in
     production) and fair sharing by cost (``api.fairshare``)."""
@@ -201,7 +212,7 @@ def build_schema(settings: Settings | None = None) -> strawberry.Schema:
         )
     )
     extensions = [*schema_extensions(settings or Settings()), ShareFairly]
-    return strawberry.Schema(query=query, mutation=Mutation, extensions=extensions)
+    return KGSchema(query=query, mutation=Mutation, extensions=extensions)
 
 
 def sdl() -> str:
