@@ -6,6 +6,7 @@ from typing import Annotated
 
 import typer
 
+from kg.cli.backup import db_dump, db_load
 from kg.cli.common import connected, console, friendly_errors, load_settings, out
 from kg.core.settings import Provisioner
 from kg.provisioning import LocalNeo4jServer, current_connection, provider_for, provision
@@ -114,3 +115,7 @@ def db_reset(
     with connected() as db:
         deleted = wipe_database(db)
         console.print(f"Wiped {db.uri}: {deleted} nodes deleted, constraints and indexes dropped.")
+
+
+db_app.command("dump")(db_dump)
+db_app.command("load")(db_load)

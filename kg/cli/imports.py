@@ -131,7 +131,7 @@ def import_all(
                 report = importer(db, options, RichProgress(bar))
             print_report(report)
         if not dry_run:
-            _refresh_embeddings(db, settings)
+            refresh_embeddings(db, settings)
 
 
 @import_app.command("seed")
@@ -186,7 +186,7 @@ def import_seed_command(
             report = import_seed(db, data_dir or DATA_DIR, documents_dir, options, RichProgress(bar))
         print_report(report)
         if not dry_run:
-            _refresh_embeddings(db, settings)
+            refresh_embeddings(db, settings)
 
 
 @import_app.command("programme")
@@ -233,7 +233,7 @@ def import_json_command(
             report = import_kgjson(db, file, options, RichProgress(bar))
         print_report(report)
         if not dry_run:
-            _refresh_embeddings(db, settings)
+            refresh_embeddings(db, settings)
 
 
 @import_app.command("cordis")
@@ -365,7 +365,7 @@ def import_runs(
     out.print(table)
 
 
-def _refresh_embeddings(db: Database, settings: Settings) -> None:
+def refresh_embeddings(db: Database, settings: Settings) -> None:
     """Embed new or reworded challenges for semantic matching (skipped, with a hint, without the model)."""
     directory = settings.model_dir
     if not model_is_installed(directory):

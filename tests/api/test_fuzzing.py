@@ -93,15 +93,21 @@ def assert_well_behaved(status: int, body: bytes, what: str) -> None:
     for error in answer.get("errors") or [] if isinstance(answer, dict) else []:
         code = (error.get("extensions") or {}).get("code")
         assert code != "INTERNAL_SERVER_ERROR", f"{what}: an internal error: {error}"
-        assert code is None or code in PUBLIC_CODES | {"BAD_REQUEST", "PAYLOAD_TOO_LARGE", "RATE_LIMITED"}, error
+        assert code is None or code in PUBLIC_CODES | {"BAD_REQUEST", "PAYLOAD_TOO_LARGE", "RATE_LIMITED"}, (
+            error
+        )
         message = error.get("message", "")
-        assert not any(leak in message for leak in ("Traceback", "neo4j.exceptions", "Neo.ClientError")), error
+        assert not any(leak in message for leak in ("Traceback", "neo4j.exceptions", "Neo.ClientError")), (
+            error
+        )
 
 
 # schemathesis' own pytest plugin (schema.parametrize) does not run under pytest 9.2 (it sets Item._nodeid), so
 # each operation's strategy is drawn from directly.
 @pytest.mark.parametrize("label", _root_fields())
-def test_generated_queries_and_mutations_never_fail_as_the_servers_fault(graphql_schema: Any, label: str) -> None:
+def test_generated_queries_and_mutations_never_fail_as_the_servers_fault(
+    graphql_schema: Any, label: str
+) -> None:
     operation = graphql_schema.find_operation_by_label(label)
     assert operation is not None, label
 

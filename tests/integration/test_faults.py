@@ -1,7 +1,7 @@
 """Faults lose nothing: Neo4j killed or stopped during an import, then restarted, and the re-run ends in exactly
 the clean run's graph; Neo4j away while the API serves answers 503 and the API recovers by itself; a transient
 error (a real deadlock) is retried, a constraint violation is not and is a domain error; concurrent imports of
-the same rows by several processes leave no duplicate.
+the same rows by several processes leave no duplicate; a backup (`kg db dump` / `kg db load`) restores the graph.
 
 The server faults run on a server of this module's own (a second JVM), so the session server is never touched.
 """
@@ -22,15 +22,18 @@ from pathlib import Path
 import pytest
 from fastapi.testclient import TestClient
 from neo4j import ManagedTransaction
+from typer.testing import CliRunner
 
 import importers.loader
 from api.app import create_app
 from importers.kgjson import import_kgjson
 from importers.loader import FAULT_ENV, LoadOptions
+from kg.cli import app
 from kg.core.connection import Neo4jConnection
 from kg.core.database import Database
 from kg.core.errors import ConflictError, Neo4jUnavailableError
 from kg.core.settings import Settings
+from kg.provisioning.backup import dump_local, load_local
 from kg.provisioning.local import LocalNeo4jServer
 from schema import apply_schema
 from tests.conftest import make_local_server, point_at
@@ -38,6 +41,7 @@ from tests.integration.graph_state import RUN_PROPERTIES, STAMPS, graph_state
 from tests.integration.test_loading import big_file, domain_counts
 
 pytestmark = pytest.mark.integration  # runs a server of its own, which the collection hook cannot see
+runner = CliRunner()
 
 
 @pytest.fixture(scope="module")
@@ -234,3 +238,71 @@ def test_concurrent_imports_of_the_same_rows_leave_no_duplicate(
         "RETURN a.uid AS a, b.uid AS b, type, copies"
     )
     assert parallel_edges == []
+
+
+# ------------------------------------------------------------------------------------------------ backup
+
+
+def test_a_local_dump_then_load_restores_every_node_and_property(
+    fault_server: LocalNeo4jServer, tmp_path: Path
+) -> None:
+    connection = fault_server.start().connection
+    with quick_database(connection) as db:
+        wait_until_answering(db)
+        db.write("MATCH (n) DETACH DELETE n")
+        apply_schema(db)
+        import_kgjson(db, big_file(tmp_path / "big.kg.json"), LoadOptions(batch_size=50))
+        before_counts, before_state = domain_counts(db), graph_state(db.driver, frozenset())
+    said: list[str] = []
+
+    dumped = dump_local(fault_server, tmp_path / "backup.dump", notify=said.append)
+    assert dumped.restarted and dumped.bytes > 0 and fault_server.running_pid() is not None
+    assert any("only a stopped database" in line for line in said)
+    with quick_database(connection) as db:
+        wait_until_answering(db)
+        db.write("MATCH (n:City) DETACH DELETE n")  # a mistake the backup undoes
+        assert domain_counts(db) != before_counts
+
+    loaded = load_local(fault_server, dumped.path, notify=said.append)
+    assert loaded.restarted and fault_server.running_pid() is not None
+    with quick_database(fault_server.connection()) as db:
+        wait_until_answering(db)
+        assert domain_counts(db) == before_counts
+        assert graph_state(db.driver, frozenset()) == before_state  # every property, the run stamps too
+
+
+BOOKKEEPING = frozenset({"import_run_ids", "imported_by", "updated_at", "updated_by"})
+
+
+def restorable_state(db: Database) -> list[object]:
+    """What a kg-json round trip restores: everything but the import bookkeeping and the kb version (KGMeta),
+    which a load recomputes."""
+    return [entry for entry in graph_state(db.driver, BOOKKEEPING) if entry[0] != ["KGMeta"]]
+
+
+def test_an_external_server_is_dumped_as_kgjson_and_loaded_back(
+    db: Database, neo4j_connection: Neo4jConnection, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    db.write("MATCH (n) DETACH DELETE n")
+    apply_schema(db)
+    import_kgjson(db, big_file(tmp_path / "big.kg.json"), LoadOptions(batch_size=50))
+    before_counts, before_state = domain_counts(db), restorable_state(db)
+    point_at(monkeypatch, neo4j_connection, tmp_path)
+    backup = tmp_path / "backup.kg.json"
+
+    dumped = runner.invoke(app, ["db", "dump", "-o", str(backup)])
+    assert dumped.exit_code == 0, dumped.output
+    assert "backed up as kg-json" in dumped.output and backup.stat().st_size > 0
+
+    refused = runner.invoke(app, ["db", "load", str(backup)])
+    assert refused.exit_code != 0 and "--force" in refused.output  # the database holds data
+    dump_file = tmp_path / "x.dump"
+    dump_file.write_bytes(b"not really")
+    wrong = runner.invoke(app, ["db", "load", str(dump_file), "--force"])
+    assert wrong.exit_code != 0 and "local server only" in wrong.output
+
+    db.write("MATCH (n) DETACH DELETE n")
+    loaded = runner.invoke(app, ["db", "load", str(backup)])
+    assert loaded.exit_code == 0, loaded.output
+    assert domain_counts(db) == before_counts
+    assert restorable_state(db) == before_state

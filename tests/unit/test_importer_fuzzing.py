@@ -33,7 +33,7 @@ def csv_text(rows: list[list[str]]) -> str:
 def test_raw_bytes_parse_or_are_refused_naming_the_file(raw: bytes) -> None:
     try:
         text = decode_fields(FILE, raw)
-        headers, records, errors = parse_csv(FILE, text, {"id"})
+        headers, _, errors = parse_csv(FILE, text, {"id"})
     except InputFileError as error:
         assert str(FILE) in str(error)
         return
@@ -49,9 +49,9 @@ def test_records_are_rows_or_errors_naming_line_and_column(rows: list[list[str]]
     except InputFileError as error:  # the header is fine, so only broken quoting can get here
         assert str(FILE) in str(error)
         return
-    for error in errors:
-        assert isinstance(error, RecordError)
-        message = str(error)
+    for problem in errors:
+        assert isinstance(problem, RecordError)
+        message = str(problem)
         assert str(FILE) in message and "line " in message
     for record in records:
         assert set(record.values) <= set(HEADERS)
@@ -120,7 +120,9 @@ def test_a_planned_kgjson_file_names_its_skipped_records(tmp_path: Path) -> None
     """The fuzzer's success path, once by hand: a good node planned, an unknown label skipped by name."""
     path = tmp_path / "two.kg.json"
     good = {"label": "City", "uid": "x", "properties": {"name": "X"}}
-    path.write_text(json.dumps({"format": "kg-json", "version": 1, "nodes": [good, {"label": "Nope", "uid": "y"}]}))
+    path.write_text(
+        json.dumps({"format": "kg-json", "version": 1, "nodes": [good, {"label": "Nope", "uid": "y"}]})
+    )
     plan = kgjson_plan(path)
     assert [row.uid for row in plan.nodes] == ["x"]
     [skipped] = plan.skipped
