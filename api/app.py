@@ -8,6 +8,7 @@ from contextlib import asynccontextmanager
 from typing import Annotated, Any
 
 from fastapi import Depends, FastAPI, Request
+from fastapi.exceptions import RequestValidationError
 from fastapi.middleware.cors import CORSMiddleware
 from fastapi.responses import JSONResponse, Response
 from fastapi.staticfiles import StaticFiles
@@ -20,7 +21,7 @@ from api.fairshare import CostBudgets, ExpensiveGate, FairShare
 from api.graphql.context import Context
 from api.graphql.schema import build_schema
 from api.observability import Metrics, RequestObserver
-from api.security import BodySizeLimit, SecurityHeaders, request_id_and_timeout
+from api.security import BodySizeLimit, SecurityHeaders, request_id_and_timeout, short_message
 from api.views import KGGraphQLRouter, views_router
 from kg.core.apikeys import authenticate, parse_entries
 from kg.core.database import Database
@@ -167,6 +168,19 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         )
     app.add_middleware(SecurityHeaders, frame_ancestors=state.settings.view_frame_ancestors)
     app.add_middleware(RequestObserver, metrics=state.metrics)
+
+    @app.exception_handler(RequestValidationError)
+    async def invalid_request(_: Request, error: RequestValidationError) -> JSONResponse:
+        """FastAPI's 422 without the offending input (it would be repeated whole): where and why only."""
+        detail = [
+            {
+                "loc": [str(part)[:64] for part in problem.get("loc", ())],
+                "msg": short_message(str(problem.get("msg", ""))),
+                "type": problem.get("type"),
+            }
+            for problem in error.errors()[:20]
+        ]
+        return JSONResponse({"detail": detail}, status_code=422)
 
     @app.get("/healthz", summary="Neo4j reachability and schema version")
     def healthz(state: State) -> JSONResponse:

@@ -260,6 +260,16 @@ def _is_public(error: GraphQLError) -> bool:
 
 
 SUGGESTION = re.compile(r" Did you mean .*\?$")
+MAX_ECHO = 200  # characters of a caller's input an error message repeats
+QUOTED = re.compile(r"('[^']{%d,}'|\"[^\"]{%d,}\")" % (MAX_ECHO + 1, MAX_ECHO + 1))
+MAX_MESSAGE = 600
+
+
+def short_message(message: str) -> str:
+    """An error message that repeats at most ``MAX_ECHO`` characters of any quoted input (graphql-core quotes
+    a bad variable's whole value) and is at most ``MAX_MESSAGE`` long: an error never mirrors a large input."""
+    cut = QUOTED.sub(lambda m: m.group()[: MAX_ECHO + 1] + "..." + m.group()[0], message)
+    return cut if len(cut) <= MAX_MESSAGE else cut[: MAX_MESSAGE - 3] + "..."
 
 
 class MaskUnexpectedErrors(MaskErrors):
@@ -272,20 +282,15 @@ class MaskUnexpectedErrors(MaskErrors):
         self.hide_suggestions = hide_suggestions
 
     def _process_errors(self, errors: list[GraphQLError]) -> list[GraphQLError]:
-        processed = super()._process_errors(errors)
-        if not self.hide_suggestions:
-            return processed
-        return [
-            GraphQLError(
-                SUGGESTION.sub("", error.message),
-                nodes=error.nodes,
-                path=error.path,
-                extensions=error.extensions,
-            )
-            if SUGGESTION.search(error.message)
-            else error
-            for error in processed
-        ]
+        return [self._public_form(error) for error in super()._process_errors(errors)]
+
+    def _public_form(self, error: GraphQLError) -> GraphQLError:
+        message = short_message(error.message)
+        if self.hide_suggestions:
+            message = SUGGESTION.sub("", message)
+        if message == error.message:
+            return error
+        return GraphQLError(message, nodes=error.nodes, path=error.path, extensions=error.extensions)
 
     def anonymise_error(self, error: GraphQLError) -> GraphQLError:
         request = getattr(self.execution_context.context, "request", None)

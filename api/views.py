@@ -12,7 +12,7 @@ from collections.abc import Callable
 from typing import Annotated, Any
 from urllib.parse import quote
 
-from fastapi import APIRouter, Depends, HTTPException, Request
+from fastapi import APIRouter, Depends, HTTPException, Path, Request
 from fastapi.responses import HTMLResponse, JSONResponse, Response
 from strawberry.fastapi import GraphQLRouter
 
@@ -61,6 +61,10 @@ def _access(state: ServingState, caller: Callable[[Request], Caller]) -> Callabl
 
 PAGE_PARAMETERS = ("token", "lang")  # the page's own, never part of the selection
 LIST_PARAMETERS = ("labels", "types")
+
+
+# A name or id in a view's path: bounded, so no page or error repeats a longer input.
+Name = Annotated[str, Path(min_length=1, max_length=200)]
 
 
 def _options(request: Request) -> SelectionOptions:
@@ -130,7 +134,7 @@ def views_router(state: ServingState, caller: Callable[[Request], Caller]) -> AP
         return answer(request, feeds.map_feed)
 
     @router.get("/views/map/matches/{follower}")
-    def map_matches(request: Request, follower: str, token: Token) -> Response:
+    def map_matches(request: Request, follower: Name, token: Token) -> Response:
         def top(db: Database) -> dict[str, Any]:
             result = engine(db).matches_for(follower, top=MAP_MATCHES)
             matches = [{"lighthouse": m.lighthouse.model_dump(), "score": m.score} for m in result.matches]
@@ -155,16 +159,16 @@ def views_router(state: ServingState, caller: Callable[[Request], Caller]) -> AP
         return answer(request, lambda db: feeds.graph_options_feed(db, options, max_nodes, engine(db)))
 
     @router.get("/views/match/{follower}/{lighthouse}")
-    def match_page(request: Request, follower: str, lighthouse: str, token: Token) -> Response:
+    def match_page(request: Request, follower: Name, lighthouse: Name, token: Token) -> Response:
         feed = f"/views/match/{quote(follower, safe='')}/{quote(lighthouse, safe='')}/feed"
         return page(request, token, "title.match", f"{follower} → {lighthouse}", feed)
 
     @router.get("/views/match/{follower}/{lighthouse}/feed")
-    def match_feed(request: Request, follower: str, lighthouse: str, token: Token) -> Response:
+    def match_feed(request: Request, follower: Name, lighthouse: Name, token: Token) -> Response:
         return answer(request, lambda db: feeds.match_feed(db, follower, lighthouse, max_nodes, engine(db)))
 
     @router.get("/views/{kind}/{target}")
-    def entity_page(request: Request, kind: str, target: str, token: Token) -> Response:
+    def entity_page(request: Request, kind: Name, target: Name, token: Token) -> Response:
         if kind not in ENTITY_VIEWS:
             raise HTTPException(
                 404, f"no view {kind[:40]!r}: the views are {', '.join(ENTITY_VIEWS)}, match, graph, map"
@@ -172,13 +176,13 @@ def views_router(state: ServingState, caller: Callable[[Request], Caller]) -> AP
         return page(request, token, f"title.{kind}", target, f"/views/{kind}/{quote(target, safe='')}/feed")
 
     @router.get("/views/{kind}/{target}/feed")
-    def entity_feed(request: Request, kind: str, target: str, token: Token) -> Response:
+    def entity_feed(request: Request, kind: Name, target: Name, token: Token) -> Response:
         if kind not in ENTITY_VIEWS:
             raise HTTPException(404, f"no view {kind[:40]!r}")
         return answer(request, lambda db: feeds.entity_feed(db, kind, target, max_nodes, engine(db)))
 
     @router.get("/sources/{uid}")
-    def source_page(request: Request, uid: str, token: Token) -> Response:
+    def source_page(request: Request, uid: Name, token: Token) -> Response:
         lang = language(request)
         try:
             source = feeds.source_feed(database(request), uid)

@@ -184,3 +184,47 @@ def test_answers_are_not_cached_assets_are(dead: TestClient) -> None:
     asset = dead.get("/static/kg.css")
     assert asset.status_code == 200 and asset.headers["cache-control"] == "public, max-age=3600"
     assert asset.headers["x-content-type-options"] == "nosniff"
+
+
+LONG = "Z" * 5_000
+
+
+@pytest.mark.parametrize(
+    ("query", "variables"),
+    [
+        ("query ($n: Int) { cities(first: $n) { totalCount } }", {"n": LONG}),
+        (f'{{ node(id: "{LONG}") {{ __typename }} }}', None),
+        (f'{{ replicationMatches(follower: "{LONG}") {{ note }} }}', None),
+        (f"{{ {LONG} }}", None),
+        (f"{{ cities {{ ...{LONG} }} }}", None),
+        ("query ($w: CityWhere) { cities(where: $w) { totalCount } }", {"w": {LONG: 1}}),
+    ],
+)
+def test_an_error_repeats_at_most_200_characters_of_an_input(
+    seeded_app: TestClient, query: str, variables: dict[str, Any] | None
+) -> None:
+    response = seeded_app.post("/graphql", json={"query": query, "variables": variables})
+    assert response.status_code < 500
+    errors = response.json()["errors"]
+    assert errors
+    for error in errors:
+        assert "Z" * 201 not in error["message"], error["message"][:300]
+        assert len(error["message"]) <= 600
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        f"/views/city/{LONG}",
+        f"/views/city/{LONG}/feed",
+        f"/views/match/{LONG}/munich",
+        f"/sources/{LONG}",
+        f"/export/graphml?around={LONG}",
+        f"/export/graphml?city={LONG}",
+        f"/views/graph/feed?around={LONG}",
+    ],
+)
+def test_a_route_repeats_at_most_200_characters_of_an_input(seeded_app: TestClient, url: str) -> None:
+    response = seeded_app.get(url)
+    assert 400 <= response.status_code < 500
+    assert "Z" * 201 not in response.text and len(response.text) < 1_000
