@@ -228,3 +228,30 @@ def test_a_route_repeats_at_most_200_characters_of_an_input(seeded_app: TestClie
     response = seeded_app.get(url)
     assert 400 <= response.status_code < 500
     assert "Z" * 201 not in response.text and len(response.text) < 1_000
+
+
+def test_an_alias_cannot_overwrite_what_the_compiler_keeps(seeded_app: TestClient) -> None:
+    query = '{ node(id: "City:lyon") { ... on City { __uid: name uid id: name } } }'
+    body = seeded_app.post("/graphql", json={"query": query}).json()
+    if "errors" in body:  # refused as a reserved name is as good as answered right
+        assert body["errors"][0].get("extensions", {}).get("code") != "INTERNAL_SERVER_ERROR", body
+        return
+    assert body["data"]["node"]["uid"] == "lyon" and body["data"]["node"]["__uid"] == "Lyon"
+
+
+@pytest.mark.parametrize(
+    ("query", "variables"),
+    [
+        ("query ($s: Float!) { replicationMatches(follower: \"sofia\", minScore: $s) { note } }", {"s": "NaN"}),
+        ('{ cities(where: {country: {eq: "FR"}}, orderBy: {field: NOPE}) { totalCount } }', None),
+        ('{ cities(first: 2, after: "Y2l0eTo5OTk5OTk5OTk5OTk5OTk5OTk5OTk5OTk5") { totalCount } }', None),
+        ('{ cities(first: 2, after: "-1") { totalCount } }', None),
+    ],
+)
+def test_bad_values_are_the_callers_mistake_not_an_internal_error(
+    seeded_app: TestClient, query: str, variables: dict[str, Any] | None
+) -> None:
+    response = seeded_app.post("/graphql", json={"query": query, "variables": variables})
+    assert response.status_code < 500
+    errors = response.json().get("errors") or []
+    assert all(e.get("extensions", {}).get("code") != "INTERNAL_SERVER_ERROR" for e in errors), errors

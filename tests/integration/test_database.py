@@ -63,3 +63,11 @@ def test_an_absent_server_is_unavailable_not_a_bug() -> None:
         assert category_of(raised.value) is ErrorCategory.UNAVAILABLE
         with pytest.raises(Neo4jUnavailableError, match="no Neo4j answers"):
             db.verify()
+
+
+def test_load_csv_cannot_read_the_servers_files(db: Database) -> None:
+    """The local server's configuration (kg/provisioning/local.py) refuses file URLs: no query reads its disk."""
+    with pytest.raises(ClientError) as refused:
+        db.read("LOAD CSV FROM 'file:///etc/hostname' AS row RETURN count(row) AS rows")
+    print(refused.value.message)
+    assert "allow_csv_import_from_file_urls" in (refused.value.message or "")

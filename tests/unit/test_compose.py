@@ -56,3 +56,8 @@ def test_docker_compose_config_accepts_the_file() -> None:
         check=False,
     )
     assert result.returncode == 0, result.stderr
+
+
+def test_the_compose_server_refuses_load_csv_from_files(compose: dict[str, Any]) -> None:
+    environment = compose["services"]["neo4j"]["environment"]
+    assert environment["NEO4J_dbms_security_allow__csv__import__from__file__urls"] == "false"
