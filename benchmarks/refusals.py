@@ -102,7 +102,7 @@ def measure(client: TestClient, runs: int) -> list[Timing]:
             durations.append((time.perf_counter() - start) * 1000)
         assert response is not None
         status = getattr(response, "status_code", 0)
-        body = response.json() if hasattr(response, "json") else {}  # type: ignore[union-attr]
+        body = response.json() if hasattr(response, "json") else {}
         error = (body.get("errors") or [{}])[0] if isinstance(body, dict) else {}
         refusal = (error.get("extensions") or {}).get("limit") or error.get("message", "")[:48]
         timings.append(Timing(name, status, str(refusal), statistics.median(durations), max(durations)))

@@ -15,18 +15,10 @@ from graphql import parse
 from api.fairshare import CostBudgets, ExpensiveGate
 from api.graphql.schema import build_schema
 from api.security import operation_shapes
+from benchmarks.load import HEAVY  # the most expensive query the limits accept: 20 aliases of barrierMatches
 from kg.core.database import Database
 from kg.core.settings import Settings
 
-BARRIERS = ", ".join(f'"lack of shared data platforms number {i}"' for i in range(20))
-HEAVY = (
-    "{"
-    + " ".join(
-        f"a{i}: barrierMatches(barriers: [{BARRIERS}], first: 100) {{ matches {{ score }} }}"
-        for i in range(20)
-    )
-    + "}"
-)
 PAGE = "{ cities(first: 20) { edges { node { name projects { role node { name } } } } } }"
 MATCH = '{ replicationMatches(follower: "sofia", first: 3) { matches { score } } }'
 

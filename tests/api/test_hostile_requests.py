@@ -242,7 +242,7 @@ def test_an_alias_cannot_overwrite_what_the_compiler_keeps(seeded_app: TestClien
 @pytest.mark.parametrize(
     ("query", "variables"),
     [
-        ("query ($s: Float!) { replicationMatches(follower: \"sofia\", minScore: $s) { note } }", {"s": "NaN"}),
+        ('query ($s: Float!) { replicationMatches(follower: "sofia", minScore: $s) { note } }', {"s": "NaN"}),
         ('{ cities(where: {country: {eq: "FR"}}, orderBy: {field: NOPE}) { totalCount } }', None),
         ('{ cities(first: 2, after: "Y2l0eTo5OTk5OTk5OTk5OTk5OTk5OTk5OTk5OTk5") { totalCount } }', None),
         ('{ cities(first: 2, after: "-1") { totalCount } }', None),
