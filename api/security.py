@@ -261,7 +261,7 @@ def _is_public(error: GraphQLError) -> bool:
 
 SUGGESTION = re.compile(r" Did you mean .*\?$")
 MAX_ECHO = 200  # characters of a caller's input an error message repeats
-QUOTED = re.compile(r"('[^']{%d,}'|\"[^\"]{%d,}\")" % (MAX_ECHO + 1, MAX_ECHO + 1))
+QUOTED = re.compile("('[^']{N,}'|\"[^\"]{N,}\")".replace("N", str(MAX_ECHO + 1)))  # longer quoted inputs
 MAX_MESSAGE = 600
 
 
