@@ -205,12 +205,13 @@ def measure(
     start_api: Callable[[dict[str, str]], Any],
     duration_s: float,
     clients: int,
+    heavy_clients: int = 2,
 ) -> LoadReport:
     """Keys, the API (``start_api(extra_env)`` is a context manager yielding its URL), the load, the audit."""
     keys, entries, _ = client_keys(clients)
     remove_load_cities(db)
     with start_api({"KG_API_KEYS": json.dumps(entries)}) as base_url:
-        report = asyncio.run(run_load(base_url, keys, duration_s))
+        report = asyncio.run(run_load(base_url, keys, duration_s, heavy_clients))
     report.lost = lost_writes(db, report.acknowledged)
     remove_load_cities(db)
     return report
@@ -227,6 +228,12 @@ def main() -> None:
     )
     parser.add_argument("--duration", type=float, default=600.0, help="seconds of load (default 600)")
     parser.add_argument("--clients", type=int, default=32, help="concurrent clients (default 32)")
+    parser.add_argument(
+        "--heavy-clients",
+        type=int,
+        default=2,
+        help="of them, sending the heaviest query (default 2; 0: a baseline)",
+    )
     args = parser.parse_args()
     with throwaway_neo4j() as env:
         print("importing the seed knowledge base into a throwaway Neo4j ...", flush=True)
@@ -239,6 +246,7 @@ def main() -> None:
             lambda extra: running_api(env.connection, env.settings.model_dir, log, extra),
             args.duration,
             args.clients,
+            args.heavy_clients,
         )
     print(json.dumps(report.summary(), indent=2))
     failures = report.failures()
