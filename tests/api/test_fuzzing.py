@@ -111,7 +111,7 @@ def test_generated_queries_and_mutations_never_fail_as_the_servers_fault(
     operation = graphql_schema.find_operation_by_label(label)
     assert operation is not None, label
 
-    @settings(max_examples=12, deadline=None, suppress_health_check=list(HealthCheck), database=None)
+    @settings(max_examples=8, deadline=None, suppress_health_check=list(HealthCheck), database=None)
     @given(case=operation.as_strategy())
     def run(case: Any) -> None:
         response = case.call(headers={"Authorization": f"Bearer {CURATOR_KEY}"}, timeout=25)

@@ -16,7 +16,7 @@ from kg.core.connection import Neo4jConnection
 from kg.core.database import Database
 from kg.embeddings import SentenceEmbedder
 
-SHORT_S = 20.0
+SHORT_S = 12.0
 
 
 def test_32_clients_with_heavy_queries_and_writes_lose_nothing_and_starve_no_reader(
