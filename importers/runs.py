@@ -60,7 +60,13 @@ def _alive(row: dict[str, Any], now: dt.datetime) -> bool:
 
 
 def run_params(
-    plan: LoadPlan, uid: str, options: dict[str, Any], batches_total: int, host: str, pid: int
+    plan: LoadPlan,
+    uid: str,
+    options: dict[str, Any],
+    batches_total: int,
+    host: str,
+    pid: int,
+    digest: str | None = None,
 ) -> dict[str, Any]:
     """The parameters of CREATE_RUN for one run of ``plan``."""
     return {
@@ -69,7 +75,7 @@ def run_params(
         "source": plan.origin,
         "sha256": plan.sha256,
         "options": json.dumps(options, sort_keys=True),
-        "plan_digest": plan.digest(),
+        "plan_digest": digest or plan.digest(),
         "batches_total": batches_total,
         "errors": [str(error) for error in plan.skipped],
         "host": host,
@@ -97,5 +103,7 @@ def begin_run(db: Database, plan: LoadPlan, options: dict[str, Any], batches_tot
         counts = json.loads(resumable["counts"] or "{}")
         return RunStart(resumable["uid"], resumable["batches_done"] or 0, counts)
     uid = new_run_id(plan.importer, plan.sha256)
-    db.write(CREATE_RUN, **run_params(plan, uid, options, batches_total, socket.gethostname(), os.getpid()))
+    db.write(
+        CREATE_RUN, **run_params(plan, uid, options, batches_total, socket.gethostname(), os.getpid(), digest)
+    )
     return RunStart(uid, 0, {})

@@ -1,0 +1,175 @@
+"""Import throughput: kg's loader against the naive neomodel loader, on the same generated rows.
+
+    .venv/bin/python -m benchmarks.import_throughput [--scales S M] [--batch-sizes 100 1000 10000 50000] [--json]
+
+The rows are `benchmarks.generate`'s kg-json. kg's side is ``import_kgjson`` (parse, validate, batched
+``UNWIND $rows ... MERGE``, provenance and run records included). The naive side is the obvious code a neomodel
+user writes, on the S file (about 10^4 rows), compared per row::
+
+    for node in nodes:
+        Model(uid=node["uid"], **node["properties"]).save()
+    for rel in relationships:
+        a = Start.nodes.get(uid=...); b = End.nodes.get(uid=...)
+        getattr(a, manager).connect(b, {"source_ids": ..., "quotes": ..., **rel["properties"]})
+
+Each run starts from an empty database with kg's constraints. Prints rows/s, nodes/s and relationships/s, the
+ratios, and the loader's time per batch size. Not a test: nothing here asserts a time.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import tempfile
+import time
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+from neomodel import db as neomodel_db
+
+from benchmarks.common import throwaway_neo4j
+from benchmarks.generate import SyntheticKnowledgeBase, write_kgjson
+from importers.kgjson import import_kgjson
+from importers.loader import LoadOptions
+from kg.core.database import Database
+from queries.admin import wipe_database
+from schema import apply_schema
+from schema import models as graph_models
+
+
+def _records(path: Path, key: str) -> Iterator[dict[str, Any]]:
+    document = json.loads(path.read_text())
+    yield from document[key]
+
+
+def _model(label: str) -> Any:
+    return getattr(graph_models, label)
+
+
+def _managers() -> dict[tuple[str, str], str]:
+    """(start label, relationship type) -> the neomodel manager a user would call ``connect`` on."""
+    found: dict[tuple[str, str], str] = {}
+    for label in (
+        "City",
+        "Project",
+        "Organisation",
+        "Challenge",
+        "Solution",
+        "Network",
+        "ThematicField",
+        "Source",
+    ):
+        model = _model(label)
+        for name, definition in model.defined_properties(aliases=False, properties=False, rels=True).items():
+            if definition.definition.get("direction") == 1:  # outgoing (RelationshipTo)
+                found.setdefault((label, definition.definition["relation_type"]), name)
+    return found
+
+
+def naive_load(db: Database, path: Path) -> tuple[float, float, int, int]:
+    """Seconds for the nodes and for the relationships, and how many of each, the neomodel way."""
+    neomodel_db.set_connection(driver=db.driver)
+    start = time.perf_counter()
+    nodes = 0
+    for node in _records(path, "nodes"):
+        properties = {k: v for k, v in node["properties"].items() if k != "embedding"}
+        _model(node["label"])(uid=node["uid"], **properties).save()
+        nodes += 1
+    nodes_s = time.perf_counter() - start
+    managers, relationships = _managers(), 0
+    start = time.perf_counter()
+    for rel in _records(path, "relationships"):
+        (start_label, start_uid), (end_label, end_uid) = (
+            ref.split(":", 1) for ref in (rel["from"], rel["to"])
+        )
+        a = _model(start_label).nodes.get(uid=start_uid)
+        b = _model(end_label).nodes.get(uid=end_uid)
+        props = {"source_ids": rel["source_ids"], "quotes": rel["quotes"], **rel["properties"]}
+        getattr(a, managers[(start_label, rel["type"])]).connect(b, props)
+        relationships += 1
+    return nodes_s, time.perf_counter() - start, nodes, relationships
+
+
+def kg_load(db: Database, path: Path, batch_size: int) -> tuple[float, int, int]:
+    """Seconds, nodes created, relationships created (provenance links included)."""
+    start = time.perf_counter()
+    report = import_kgjson(db, path, LoadOptions(batch_size=batch_size))
+    seconds = time.perf_counter() - start
+    return seconds, sum(report.nodes_created.values()), sum(report.relationships_created.values())
+
+
+def nodes_only(path: Path) -> Path:
+    """The same file without its relationships: kg's time for the nodes alone, to compare like with like."""
+    document = json.loads(path.read_text())
+    document["relationships"] = []
+    target = path.with_name(path.name.replace(".kg.json", "-nodes.kg.json"))
+    target.write_text(json.dumps(document))
+    return target
+
+
+def empty(db: Database) -> None:
+    wipe_database(db)
+    apply_schema(db)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    parser.add_argument(
+        "--scales", nargs="+", default=["S", "M"], help="kg's loader on these scales (default S M)"
+    )
+    parser.add_argument("--batch-sizes", nargs="+", type=int, default=[100, 1_000, 10_000, 50_000])
+    parser.add_argument("--json", action="store_true", help="print the figures as one JSON object")
+    args = parser.parse_args()
+    figures: dict[str, Any] = {}
+    with throwaway_neo4j() as env, tempfile.TemporaryDirectory() as scratch:
+        files = {
+            s: write_kgjson(SyntheticKnowledgeBase(s, 1), Path(scratch) / f"{s}.kg.json") for s in args.scales
+        }
+        sample = files.get("S") or write_kgjson(SyntheticKnowledgeBase("S", 1), Path(scratch) / "S.kg.json")
+        empty(env.db)
+        naive_nodes_s, naive_rels_s, n_nodes, n_rels = naive_load(env.db, sample.path)
+        empty(env.db)
+        kg_nodes_s, kg_nodes, _ = kg_load(env.db, nodes_only(sample.path), 1_000)
+        empty(env.db)
+        kg_all_s, _, kg_rels = kg_load(env.db, sample.path, 1_000)
+        kg_rels_s = max(kg_all_s - kg_nodes_s, 1e-6)  # the relationships' share of the whole run
+        naive_node_rate, naive_rel_rate = n_nodes / naive_nodes_s, n_rels / naive_rels_s
+        kg_node_rate, kg_rel_rate = kg_nodes / kg_nodes_s, kg_rels / kg_rels_s
+        figures |= {
+            "import.naive.nodes": n_nodes,
+            "import.naive.rels": n_rels,
+            "import.naive.nodes_per_s": round(naive_node_rate, 1),
+            "import.naive.rels_per_s": round(naive_rel_rate, 1),
+            "import.sample.nodes_per_s": round(kg_node_rate, 1),
+            "import.sample.rels_per_s": round(kg_rel_rate, 1),
+            "import.ratio_nodes_vs_neomodel": round(kg_node_rate / naive_node_rate, 1),
+            "import.ratio_rels_vs_neomodel": round(kg_rel_rate / naive_rel_rate, 1),
+        }
+        for scale, written in files.items():
+            empty(env.db)
+            seconds, nodes, rels = kg_load(env.db, written.path, 1_000)
+            rows = written.nodes + written.relationships + written.provenance
+            figures |= {
+                f"import.{scale}.seconds": round(seconds, 2),
+                f"import.{scale}.rows_per_s": round(rows / seconds, 1),
+                f"import.{scale}.nodes_per_s": round(nodes / seconds, 1),
+                f"import.{scale}.rels_per_s": round(rels / seconds, 1),
+            }
+        largest = args.scales[-1]
+        figures["import.rels_per_s"] = figures[f"import.{largest}.rels_per_s"]
+        for batch in args.batch_sizes:
+            empty(env.db)
+            seconds, *_ = kg_load(env.db, sample.path, batch)
+            figures[f"import.batch_{batch}.seconds"] = round(seconds, 2)
+    if args.json:
+        print(json.dumps(figures, indent=2))
+        return
+    for name, value in figures.items():
+        print(f"{name:40} {value:>12,}")
+
+
+if __name__ == "__main__":
+    main()
