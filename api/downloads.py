@@ -14,7 +14,7 @@ from typing import Annotated, Protocol
 from fastapi import APIRouter, Query, Request
 from fastapi.responses import JSONResponse, Response, StreamingResponse
 
-from api.security import remaining_s
+from api.security import request_database
 from kg.core.apikeys import Principal
 from kg.core.database import Database
 from kg.core.errors import ERROR_TABLE, KGError, Neo4jUnavailableError, category_of
@@ -90,7 +90,7 @@ def export_router(state: ServingState, caller: Callable[[Request], Caller]) -> A
             selection = options.selection()
             if db is None:
                 raise Neo4jUnavailableError("Neo4j is not available")
-            db = db.with_timeout(remaining_s(request, db.timeout_s))
+            db = request_database(db, request)
             engine = ReplicationEngine(db, embedder)
             subgraph = await asyncio.to_thread(select, db, selection, state.settings.export_max_nodes, engine)
         except KGError as error:

@@ -17,7 +17,7 @@ from fastapi.responses import HTMLResponse, JSONResponse, Response
 from strawberry.fastapi import GraphQLRouter
 
 from api.downloads import Caller, ServingState, kg_error_response
-from api.security import remaining_s
+from api.security import request_database
 from kg.core.database import Database
 from kg.core.errors import KGError, Neo4jUnavailableError
 from kg.core.settings import DEFAULT_VIEW_SECRET
@@ -89,7 +89,7 @@ def views_router(state: ServingState, caller: Callable[[Request], Caller]) -> AP
     def database(request: Request | None = None) -> Database:
         if state.db is None:
             raise Neo4jUnavailableError("Neo4j is not available")
-        return state.db.with_timeout(remaining_s(request, state.db.timeout_s))
+        return request_database(state.db, request)
 
     def answer(request: Request, work: Callable[[Database], Any]) -> Response:
         try:

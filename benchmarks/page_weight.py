@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import argparse
 import os
-import socket
 import statistics
 import threading
 import time
@@ -24,9 +23,11 @@ from api.app import create_app
 from benchmarks.common import throwaway_neo4j
 from importers.seed import import_seed
 from kg.core.settings import Settings
+from kg.provisioning.tools import find_free_port
 from kg.replication import refresh_challenge_embeddings
 
 CHROMIUM = "/usr/bin/chromium"
+# As the machine notes say: without the background-networking flags Chromium reaches for Google's hosts.
 ARGS = [
     "--headless=new",
     "--no-sandbox",
@@ -47,12 +48,6 @@ MEASURE = """() => {
   return {bytes: entries.reduce((sum, e) => sum + (e.decodedBodySize || 0), 0), requests: entries.length,
           fcp: paint ? paint.startTime : null};
 }"""
-
-
-def _free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
 
 
 def sample(browser: Browser, url: str, ready: str) -> dict[str, Any]:
@@ -77,7 +72,7 @@ def main() -> None:
         import_seed(bench.db)
         refresh_challenge_embeddings(bench.db, bench.embedder)
         os.environ.update(bench.connection.environment())  # the app below reads its settings from there
-        port = _free_port()
+        port = find_free_port()
         server = uvicorn.Server(
             uvicorn.Config(create_app(Settings()), host="127.0.0.1", port=port, log_level="warning")
         )

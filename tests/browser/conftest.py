@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import functools
 import shutil
-import socket
 import threading
 import time
 from collections.abc import Iterator
@@ -30,36 +29,21 @@ from playwright.sync_api import (
 )
 
 from api.app import create_app
+from benchmarks.page_weight import ARGS as CHROMIUM_ARGS  # the flags that keep Chromium off the network
 from importers.seed import import_seed
 from kg.core.connection import Neo4jConnection
 from kg.core.database import Database
 from kg.core.settings import Settings
 from kg.embeddings import SentenceEmbedder
+from kg.provisioning.tools import find_free_port
 from kg.replication import refresh_challenge_embeddings
 from queries.admin import wipe_database
 from tests.conftest import point_at, seed_documents_dir
 
 CHROMIUM = Path("/usr/bin/chromium")
 SCREENSHOTS = Path(__file__).resolve().parent / "screenshots"
-# As the machine notes say: without the background-networking flags Chromium reaches for Google's hosts.
-CHROMIUM_ARGS = [
-    "--headless=new",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
 LOCAL_HOSTS = {"127.0.0.1", "localhost"}
 XSS_NAME = "<img src=x onerror=alert(1)>"
-
-
-def _free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
 
 
 DASHBOARD_PAGE = """<!doctype html><html><body><h1>A city dashboard</h1>
@@ -70,7 +54,7 @@ DASHBOARD_PAGE = """<!doctype html><html><body><h1>A city dashboard</h1>
 
 @pytest.fixture(scope="module")
 def dashboard_port() -> int:
-    return _free_port()
+    return find_free_port()
 
 
 @pytest.fixture(scope="module")
@@ -96,7 +80,7 @@ def live_url(
         patch.setenv("KG_MODEL_DIR", str(embedder.model_directory))
         patch.setenv("KG_VIEW_FRAME_ANCESTORS", f'["\'self\'", "http://127.0.0.1:{dashboard_port}"]')
         app = create_app(Settings())
-        port = _free_port()
+        port = find_free_port()
         server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning"))
         thread = threading.Thread(target=server.run, daemon=True)
         thread.start()
