@@ -9,11 +9,13 @@ import json
 from pathlib import Path
 from typing import Any
 
+import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from importers.errors import InputFileError, RecordError
-from importers.kgjson import kgjson_plan
+from benchmarks.generate import SyntheticKnowledgeBase, write_kgjson
+from importers.kgjson import _validators, kgjson_plan
 from importers.tables import amount, decode_fields, parse_csv, parse_json_records, split_list
 
 FILE = Path("fuzz/table.csv")
@@ -89,7 +91,7 @@ def test_amounts_and_lists_parse_or_raise_value_error(value: str) -> None:
 
 
 kgjson_nodes = st.fixed_dictionaries(
-    {"label": st.sampled_from(["City", "Project", "Source", "Nope", ""]), "uid": cells},
+    {"label": st.sampled_from(["City", "Project", "Source", "Nope", ""]) | json_values, "uid": cells},
     optional={"properties": st.dictionaries(cells, json_values, max_size=3), "provenance": json_values},
 )
 kgjson_documents = st.one_of(
@@ -127,3 +129,60 @@ def test_a_planned_kgjson_file_names_its_skipped_records(tmp_path: Path) -> None
     assert [row.uid for row in plan.nodes] == ["x"]
     [skipped] = plan.skipped
     assert path.name in str(skipped) and "Nope" in str(skipped)
+
+
+@pytest.fixture(scope="module")
+def generated_records(tmp_path_factory: pytest.TempPathFactory) -> list[tuple[str, dict[str, Any]]]:
+    """Valid records of every label and type: the synthetic S knowledge base (benchmarks/generate.py)."""
+    written = write_kgjson(SyntheticKnowledgeBase("S", 1), tmp_path_factory.mktemp("kb") / "S.kg.json")
+    document = json.loads(written.path.read_text())
+    chosen: dict[tuple[str, str], dict[str, Any]] = {}
+    for kind, key, items in (
+        ("node", "label", document["nodes"]),
+        ("rel", "type", document["relationships"]),
+    ):
+        for item in items:
+            chosen.setdefault((kind, item[key]), item)
+    return [(kind, item) for (kind, _), item in sorted(chosen.items(), key=lambda entry: entry[0])]
+
+
+TRICKY_VALUES = st.sampled_from(
+    [
+        "",
+        "x\n",
+        "FR\n",
+        "fr",
+        "City:lyon\n",
+        "2017-02-30",
+        "2017-10-02T25:00:00Z",
+        "2017-10-02",
+        -1,
+        1.0,
+        1.5,
+        None,
+    ]
+)
+
+
+@FUZZ
+@given(data=st.data())
+def test_the_compiled_check_never_accepts_a_record_jsonschema_refuses(
+    generated_records: list[tuple[str, dict[str, Any]]], data: st.DataObject
+) -> None:
+    """jsonschema-rs decides first (speed); it must never let through what jsonschema, whose verdict and messages
+    kg publishes, refuses. Valid records of every label and type, with one value replaced or removed."""
+    kind, record = data.draw(st.sampled_from(generated_records))
+    mutated = json.loads(json.dumps(record))
+    target = mutated if data.draw(st.booleans()) or not mutated.get("properties") else mutated["properties"]
+    key = data.draw(st.sampled_from(sorted(target)))
+    if data.draw(st.booleans()):
+        del target[key]
+    else:
+        target[key] = data.draw(TRICKY_VALUES | json_values)
+    nodes, relationships = _validators()
+    validator = nodes if kind == "node" else relationships
+    chosen = validator.checker_for(mutated)
+    if chosen.fast.is_valid(mutated):
+        assert chosen.explaining.is_valid(mutated), (kind, key, target.get(key))
+    assert chosen.explaining.is_valid(record) and chosen.fast.is_valid(record)
+    assert (validator.problem(mutated) is None) == chosen.explaining.is_valid(mutated)
