@@ -8,12 +8,14 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
+from benchmarks.nx_match import NetworkXMatcher, load_graph
 from importers.seed import import_seed
 from kg.cli import app
 from kg.core.connection import Neo4jConnection
 from kg.core.database import Database
 from kg.embeddings import SentenceEmbedder
 from kg.replication import NO_KNOWN_SOLUTION, ReplicationEngine, refresh_challenge_embeddings
+from kg.replication import engine as engine_module
 from queries.admin import wipe_database
 from tests.conftest import point_at, seed_documents_dir
 
@@ -158,3 +160,22 @@ def test_the_one_statement_answers_a_follower(engine: ReplicationEngine, stateme
     statements.clear()
     result = engine.matches_for("Sofia")
     assert result.matches and len(statements) == 1
+
+
+def test_every_follower_in_several_statements_answers_as_one_at_a_time(
+    engine: ReplicationEngine, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(engine_module, "FOLLOWERS_PER_STATEMENT", 2)  # the seed's followers in 4+ statements
+    followers = engine.followers()
+    assert len(followers) > 4
+    every = engine.matches_for_all()
+    assert [r.model_dump() for r in every] == [engine.matches_for(f).model_dump() for f in followers]
+
+
+def test_the_networkx_matcher_gives_the_engines_answers(engine: ReplicationEngine) -> None:
+    """benchmarks/nx_match.py, the alternative issue 15 measures kg against, must answer the same questions: the
+    same lighthouses, scores and explanations for every seed follower (groups, projects, needs, drivers)."""
+    matcher = NetworkXMatcher(load_graph(engine.db), engine)
+    assert matcher.followers() == engine.followers()
+    for follower in engine.followers():
+        assert matcher.matches_for(follower).model_dump() == engine.matches_for(follower).model_dump()
