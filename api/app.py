@@ -21,7 +21,7 @@ from api.fairshare import CostBudgets, ExpensiveGate, FairShare
 from api.graphql.context import Context
 from api.graphql.schema import build_schema
 from api.observability import Metrics, RequestObserver
-from api.security import BodySizeLimit, SecurityHeaders, request_id_and_timeout, short_message
+from api.security import BodySizeLimit, RequestDeadline, SecurityHeaders, short_message
 from api.views import KGGraphQLRouter, views_router
 from kg.core.apikeys import authenticate, parse_entries
 from kg.core.database import Database
@@ -156,7 +156,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.mount("/static", StaticFiles(directory=STATIC, check_dir=False), name="static")
     # Last added is outermost: the observer sees (and logs) everything, the body guard's 400/413 included, which
     # also carry the security and CORS headers; an oversized body is refused before the app reads it.
-    app.middleware("http")(request_id_and_timeout(state.settings.api_operation_timeout_s))
+    app.add_middleware(RequestDeadline, timeout_s=state.settings.api_operation_timeout_s)
     app.add_middleware(BodySizeLimit, max_bytes=state.settings.api_max_body_bytes)
     if state.settings.api_cors_origins:
         app.add_middleware(

@@ -7,12 +7,13 @@ Every limit here rejects a request before any Cypher is sent: the GraphQL limits
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import json
 import logging
 import re
 import time
 import uuid
-from collections.abc import Awaitable, Callable
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -34,13 +35,15 @@ from graphql import (
 )
 from graphql.validation import ASTValidationRule, NoSchemaIntrospectionCustomRule
 from starlette.requests import Request
-from starlette.responses import JSONResponse, Response
+from starlette.responses import JSONResponse
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from strawberry.extensions import (
     AddValidationRules,
     MaskErrors,
     MaxTokensLimiter,
+    ParserCache,
     SchemaExtension,
+    ValidationCache,
 )
 
 from kg.core.database import Database
@@ -49,10 +52,19 @@ from kg.core.settings import Environment, Settings
 from queries.graph_read import DEFAULT_PAGE, MAX_PAGE
 
 log = logging.getLogger("kg.api")
+QUERY_CACHE_SIZE = 256  # distinct query texts whose parse and validation are kept (per worker)
 
 # Errors kg raises on purpose carry one of these codes and reach the client as they are.
 PUBLIC_CODES = frozenset(
-    {"BAD_USER_INPUT", "NOT_FOUND", "UNAUTHENTICATED", "FORBIDDEN", "SERVICE_UNAVAILABLE", "CONFLICT"}
+    {
+        "BAD_USER_INPUT",
+        "NOT_FOUND",
+        "UNAUTHENTICATED",
+        "FORBIDDEN",
+        "SERVICE_UNAVAILABLE",
+        "CONFLICT",
+        "TIMEOUT",
+    }
 )
 
 
@@ -311,9 +323,15 @@ def schema_extensions(settings: Settings) -> list[Callable[[], SchemaExtension]]
     ]
     if settings.env is Environment.PRODUCTION:
         rules.append(NoSchemaIntrospectionCustomRule)
+    # Parsing and validating a small query cost more than answering it from Neo4j (issue 15's profile: ~6 of
+    # 14 ms in-process for node(id:)). Both depend on the text alone (the limits rule counts a variable as the
+    # largest page), so their results are cached per text, in bounded LRU caches; a text over the token limit
+    # raises while parsing and is never cached.
     return [
         lambda: MaxTokensLimiter(max_token_count=settings.api_max_tokens),
+        lambda: ParserCache(maxsize=QUERY_CACHE_SIZE),
         lambda: AddValidationRules(rules),
+        lambda: ValidationCache(maxsize=QUERY_CACHE_SIZE),
         lambda: MaskUnexpectedErrors(hide_suggestions=settings.env is Environment.PRODUCTION),
     ]
 
@@ -421,6 +439,11 @@ MIN_TRANSACTION_S = (
 )
 
 
+class DeadlinePassedError(QueryTimeoutError):
+    """The request's own deadline passed before its next database call: answered as a timeout (504 ``TIMEOUT``),
+    as ``RequestDeadline`` answers one that passes while the app works."""
+
+
 def remaining_s(request: Request | None, default: float) -> float:
     """Seconds left before the request's deadline (``default`` outside a request): every transaction a request
     starts is given this as its timeout, so a 504 also ends the query and frees the worker thread."""
@@ -436,39 +459,57 @@ def request_database(db: Database, request: Request | None) -> Database:
     state = getattr(request, "state", None)
     deadline: float | None = getattr(state, "deadline", None)
     if deadline is not None and deadline - time.monotonic() < MIN_TRANSACTION_S:
-        raise QueryTimeoutError("the request's deadline has passed; nothing more is sent to Neo4j")
+        raise DeadlinePassedError("the request's deadline has passed; nothing more is sent to Neo4j")
     handle = db.with_timeout(remaining_s(request, db.timeout_s))
     counter = getattr(state, "statements", None)
     return handle.counted(counter) if counter is not None else handle
 
 
-def request_id_and_timeout(
-    timeout_s: float,
-) -> Callable[[Request, Callable[[Request], Awaitable[Response]]], Awaitable[Response]]:
-    """HTTP middleware: a bound on the whole request (``api.observability.RequestObserver`` gave it its id)."""
+class RequestDeadline:
+    """A bound on each request until its response starts (``api.observability.RequestObserver`` gave it its id):
+    past it the app is cancelled and the answer is 504 ``TIMEOUT``; database calls end by the same deadline
+    (``remaining_s``). A download that has started streams on. Plain ASGI: starlette's ``BaseHTTPMiddleware``
+    (a task group and memory streams per request) cost more than a point lookup in Neo4j (issue 15)."""
 
-    async def middleware(request: Request, call_next: Callable[[Request], Awaitable[Response]]) -> Response:
-        request_id = request_id_of(request.scope)
-        request.state.deadline = time.monotonic() + timeout_s  # database calls end by it too (remaining_s)
+    def __init__(self, app: ASGIApp, timeout_s: float) -> None:
+        self.app = app
+        self.timeout_s = timeout_s
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        state = scope.setdefault("state", {})
+        state["deadline"] = time.monotonic() + self.timeout_s
+        started = asyncio.Event()
+
+        async def sending(message: Message) -> None:
+            if message["type"] == "http.response.start":
+                started.set()
+            await send(message)
+
+        answering = asyncio.ensure_future(self.app(scope, receive, sending))
+        waiting = asyncio.ensure_future(started.wait())
         try:
-            response = await asyncio.wait_for(call_next(request), timeout=timeout_s)
-        except TimeoutError:
-            log.warning("request %s timed out after %.0fs", request_id, timeout_s)
-            response = JSONResponse(
-                {
-                    "errors": [
-                        {
-                            "message": "operation timed out",
-                            "extensions": {"code": "TIMEOUT", "requestId": request_id},
-                        }
-                    ]
-                },
-                status_code=504,
+            await asyncio.wait(
+                {answering, waiting}, timeout=self.timeout_s, return_when=asyncio.FIRST_COMPLETED
             )
-            request.state.limit = "deadline"
-        return response
-
-    return middleware
+        finally:
+            waiting.cancel()
+        if answering.done() or started.is_set():
+            await answering  # the app's own outcome, its exception included
+            return
+        answering.cancel()
+        with contextlib.suppress(asyncio.CancelledError):
+            await answering
+        request_id = request_id_of(scope)
+        log.warning("request %s timed out after %.0fs", request_id, self.timeout_s)
+        state["limit"] = "deadline"
+        timed_out = {
+            "message": "operation timed out",
+            "extensions": {"code": "TIMEOUT", "requestId": request_id},
+        }
+        await JSONResponse({"errors": [timed_out]}, status_code=504)(scope, receive, send)
 
 
 def content_security_policy(frame_ancestors: list[str]) -> str:

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+from functools import cache
 
+
+@cache  # the model's names only: a bounded set, converted on every field of every answer
 def snake_case(name: str) -> str:
     """``ThematicField`` -> ``thematic_field``; ``populationYear`` -> ``population_year``."""
     return "".join("_" + c.lower() if c.isupper() else c for c in name).lstrip("_")

@@ -20,7 +20,7 @@ from strawberry.fastapi import BaseContext
 from strawberry.types import Info
 
 from api.fairshare import FairShare
-from api.security import request_database
+from api.security import DeadlinePassedError, request_database
 from kg.core.apikeys import Principal
 from kg.core.database import Database
 from kg.core.errors import ERROR_TABLE, KGError, Neo4jUnavailableError, UnavailableError, category_of
@@ -77,7 +77,13 @@ def database(info: Info[Context, Any]) -> Database:
 async def call(info: Info[Context, Any], work: Callable[[Database], T]) -> T:
     """Run blocking work on the request's database handle in a worker thread (the expensive operations' own
     threads once admitted); kg errors become coded errors."""
-    db = request_database(database(info), getattr(info.context, "request", None))
+    try:
+        db = request_database(database(info), getattr(info.context, "request", None))
+    except DeadlinePassedError as error:
+        response = getattr(info.context, "response", None)
+        if response is not None:
+            response.status_code = 504
+        raise GraphQLError("operation timed out", extensions={"code": "TIMEOUT"}) from error
     loop = asyncio.get_running_loop()
     try:
         return await loop.run_in_executor(info.context.executor, contextvars.copy_context().run, work, db)
