@@ -13,8 +13,8 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from importers.errors import InputFileError, RecordError
 from benchmarks.generate import SyntheticKnowledgeBase, write_kgjson
+from importers.errors import InputFileError, RecordError
 from importers.kgjson import _validators, kgjson_plan
 from importers.tables import amount, decode_fields, parse_csv, parse_json_records, split_list
 
