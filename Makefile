@@ -8,7 +8,7 @@ ASSETS := kg/views/static/vendor/.installed
 CHROMIUM ?= /usr/bin/chromium
 
 .DEFAULT_GOAL := help
-.PHONY: help install run test lint typecheck pytest browser soak db-start db-stop clean
+.PHONY: help install run test lint typecheck pytest browser soak bench bench-quick db-start db-stop clean
 
 help: ## Show the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-10s %s\n", $$1, $$2}'
@@ -56,6 +56,12 @@ test: lint typecheck pytest ## Everything CI runs
 
 soak: install ## 32 clients for 10 minutes against a throwaway Neo4j: no 5xx, no starved reader, no lost write
 	$(BIN)/python -m benchmarks.load --duration 600 --clients 32
+
+bench-quick: install ## Issue 15's benchmarks at S and M (~15 min): figures in benchmarks/results/latest.json and a table
+	$(BIN)/python -m benchmarks.suite --scales S M
+
+bench: install ## The same with L (10^6 relationships) as well: about an hour on 2 cores (BENCHMARKS.md)
+	$(BIN)/python -m benchmarks.suite --scales S M L
 
 db-start: install ## Start the local Neo4j server only
 	$(BIN)/kg db start

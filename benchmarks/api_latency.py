@@ -17,7 +17,6 @@ import asyncio
 import json
 import os
 import platform
-import statistics
 import subprocess
 import sys
 import time
@@ -29,7 +28,7 @@ from typing import Any
 
 import httpx
 
-from benchmarks.common import throwaway_neo4j, timed
+from benchmarks.common import percentiles, throwaway_neo4j, timed
 from importers.seed import import_seed
 from kg.core.connection import Neo4jConnection
 from kg.core.database import Database
@@ -187,13 +186,6 @@ def questions(db: Database) -> list[Question]:
 # ------------------------------------------------------------------------------------------------ statistics
 
 
-def percentiles(durations: list[float]) -> tuple[float, float]:
-    ordered = sorted(durations)
-    p50 = statistics.median(ordered)
-    p95 = ordered[min(len(ordered) - 1, round(0.95 * (len(ordered) - 1)))]
-    return p50, p95
-
-
 # ------------------------------------------------------------------------------------------------ HTTP load
 
 
@@ -290,6 +282,15 @@ def running_api(
 ) -> Iterator[str]:
     """The real app under uvicorn (one worker, loopback, a free port), always terminated on exit; ``extra_env``
     adds settings (API keys, limits)."""
+    with api_process(connection, model_dir, log_path, extra_env) as (base_url, _):
+        yield base_url
+
+
+@contextmanager
+def api_process(
+    connection: Neo4jConnection, model_dir: Path, log_path: Path, extra_env: dict[str, str] | None = None
+) -> Iterator[tuple[str, subprocess.Popen[bytes]]]:
+    """``running_api``, with the process (for its memory)."""
     port = find_free_port(HOST)
     env = {
         key: value
@@ -317,7 +318,7 @@ def running_api(
     try:
         base_url = f"http://{HOST}:{port}"
         wait_healthy(base_url, process, log_path)
-        yield base_url
+        yield base_url, process
     finally:
         process.terminate()
         try:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import statistics
 import tempfile
 import time
 from collections.abc import Callable, Iterator
@@ -26,15 +27,15 @@ class BenchEnvironment:
 
 
 @contextmanager
-def throwaway_neo4j() -> Iterator[BenchEnvironment]:
-    """A fresh Neo4j (kg.provisioning.throwaway: heap 1 GiB), stopped and deleted afterwards."""
+def throwaway_neo4j(heap: str = "1g", pagecache: str = "512m") -> Iterator[BenchEnvironment]:
+    """A fresh Neo4j (kg.provisioning.throwaway), stopped and deleted afterwards."""
     settings = Settings()
     if not model_is_installed(settings.model_dir):
         install_model(settings.model_dir)
     embedder = SentenceEmbedder.load(settings.model_dir)
     with (
         tempfile.TemporaryDirectory(prefix="kg-bench-") as home,
-        throwaway_server(settings.runtime_dir, "1g", "512m") as connection,
+        throwaway_server(settings.runtime_dir, heap, pagecache) as connection,
         Database.open(connection) as db,
     ):
         yield BenchEnvironment(settings, embedder, connection, db, Path(home))
@@ -50,3 +51,9 @@ def timed(call: Callable[[], object], samples: int, warm_up: int = 1) -> list[fl
         call()
         durations.append((time.perf_counter() - start) * 1000)
     return durations
+
+
+def percentiles(durations: list[float]) -> tuple[float, float]:
+    """(p50, p95) of ``durations``: the median and the nearest-rank 95th percentile."""
+    ordered = sorted(durations)
+    return statistics.median(ordered), ordered[min(len(ordered) - 1, round(0.95 * (len(ordered) - 1)))]

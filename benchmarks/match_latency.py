@@ -17,7 +17,7 @@ import statistics
 import time
 from collections.abc import Callable
 
-from benchmarks.common import throwaway_neo4j, timed
+from benchmarks.common import percentiles, throwaway_neo4j, timed
 from benchmarks.legacy.engine_before import ReplicationEngine as EngineBefore
 from benchmarks.synthetic import CHALLENGE_FAMILY, generate
 from importers.seed import import_seed
@@ -30,11 +30,6 @@ from schema import apply_schema
 TARGET_P95_MS = 30.0
 TOP = 5  # matches per follower: what `kg match` and the API's `first` return by default
 WARM_UP = 50  # unmeasured rounds per question: a fresh JVM runs interpreted code until its JIT compiles the hot paths
-
-
-def percentiles(durations: list[float]) -> tuple[float, float]:
-    ordered = sorted(durations)
-    return statistics.median(ordered), ordered[min(len(ordered) - 1, round(0.95 * (len(ordered) - 1)))]
 
 
 def side_by_side(name: str, today: Callable[[], object], before: Callable[[], object], samples: int) -> float:
