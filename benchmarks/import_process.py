@@ -3,8 +3,10 @@
     .venv/bin/python -m benchmarks.import_process FILE [--batch-size 1000]
 
 Connects with the NEO4J_* environment (``benchmarks.suite`` passes its throwaway server's), runs
-``import_kgjson`` and prints one JSON line: seconds, nodes and relationships created, rows read. The caller reads
-the peak resident set size from ``os.wait4``.
+``import_kgjson`` and prints one JSON line: the whole import's seconds, nodes and relationships created, and the
+seconds of its writing phases (the loader writes nodes, then provenance, then relationships, in batches; the
+progress it reports after each batch dates each phase's end). The caller reads the peak resident set size from
+``os.wait4``.
 """
 
 from __future__ import annotations
@@ -14,6 +16,7 @@ import json
 import time
 from pathlib import Path
 
+from benchmarks.import_throughput import PhaseClock, phase_rows
 from importers.kgjson import import_kgjson
 from importers.loader import LoadOptions
 from kg.core.database import Database
@@ -27,10 +30,15 @@ def main() -> None:
     )
     parser.add_argument("file", type=Path)
     parser.add_argument("--batch-size", type=int, default=1_000)
+    parser.add_argument(
+        "--max-bytes", type=int, default=4 * 1024**3, help="the L file is ~315 MB (default 4 GiB)"
+    )
     args = parser.parse_args()
     with Database.connect(current_connection(Settings()), timeout_s=3_600) as db:
+        clock = PhaseClock(phase_rows(args.file))
         start = time.perf_counter()
-        report = import_kgjson(db, args.file, LoadOptions(batch_size=args.batch_size))
+        options = LoadOptions(batch_size=args.batch_size, max_bytes=args.max_bytes)
+        report = import_kgjson(db, args.file, options, clock)
         seconds = time.perf_counter() - start
     print(
         json.dumps(
@@ -38,6 +46,9 @@ def main() -> None:
                 "seconds": seconds,
                 "nodes": sum(report.nodes_created.values()),
                 "relationships": sum(report.relationships_created.values()),
+                "provenance": report.relationships_created.get("SOURCED_FROM", 0),
+                "phases": clock.seconds(),
+                "rows": dict(clock.phase_rows),
             }
         )
     )
