@@ -166,9 +166,7 @@ def import_in_own_process(env: BenchEnvironment, scale: str, written: Written) -
 # ------------------------------------------------------------------------------------------------ matching
 
 
-def match_figures(
-    env: BenchEnvironment, scale: str, samples: int, every_follower: bool
-) -> tuple[Figures, bool]:
+def match_figures(env: BenchEnvironment, scale: str, samples: int, every_follower: bool) -> Figures:
     """One follower and every follower, kg's statement against NetworkX; and whether both ranked alike."""
     engine = ReplicationEngine(env.db)
     followers = engine.followers()
@@ -210,7 +208,7 @@ def match_figures(
             f"match.ratio_vs_networkx_with_load.{scale}": rounded((load_s + nx_all_s) / all_s, 2),
         }
     figures[f"match.same_ranking.{scale}"] = same
-    return figures, same
+    return figures
 
 
 def same_on_seed(env: BenchEnvironment) -> bool:
@@ -333,9 +331,7 @@ def peak_rss_mb(pid: int) -> float:
     return rounded(int(re.search(r"VmHWM:\s+(\d+)", status).group(1)) / 1024)  # type: ignore[union-attr]
 
 
-def graphql_figures(
-    env: BenchEnvironment, scale: str, requests: int, levels: tuple[int, ...]
-) -> tuple[Figures, bool]:
+def graphql_figures(env: BenchEnvironment, scale: str, requests: int, levels: tuple[int, ...]) -> Figures:
     engine = ReplicationEngine(env.db)
     followers = engine.followers()
     follower = followers[len(followers) // 2]
@@ -380,7 +376,7 @@ def graphql_figures(
         figures["memory.api_peak_mb"] = peak_rss_mb(process.pid)
     figures["graphql.statements_constant"] = constant
     figures["graphql.same_answers"] = agree
-    return {k if scale == "M" else f"{k}.{scale}": v for k, v in figures.items()}, agree
+    return {k if scale == "M" else f"{k}.{scale}": v for k, v in figures.items()}
 
 
 # ------------------------------------------------------------------------------------------------ export
@@ -431,7 +427,6 @@ def progress(what: str) -> Iterator[None]:
 def run(figures: Figures, scales: list[str], samples: int, requests: int) -> None:
     """Fill ``figures`` section by section (a failure keeps what was measured before it)."""
     figures |= machine() | {"scales": " ".join(scales)}
-    same_everywhere = True
     largest = scales[-1]
     heap, pagecache = HEAPS[largest]
     with throwaway_neo4j(heap, pagecache) as env, tempfile.TemporaryDirectory(prefix="kg-bench-") as scratch:
@@ -442,7 +437,6 @@ def run(figures: Figures, scales: list[str], samples: int, requests: int) -> Non
         }
         with progress("seed graph: the NetworkX matcher against kg's"):
             figures["match.same_ranking.seed"] = same_on_seed(env)
-            same_everywhere &= figures["match.same_ranking.seed"]
         for scale in scales:
             with progress(f"generate {scale}"):
                 written = write_kgjson(SyntheticKnowledgeBase(scale, 1), Path(scratch) / f"{scale}.kg.json")
@@ -461,21 +455,19 @@ def run(figures: Figures, scales: list[str], samples: int, requests: int) -> Non
             figures[f"graph.{scale}.rels"] = env.db.read("MATCH ()-[r]->() RETURN count(r) AS n")[0]["n"]
             figures[f"graph.{scale}.nodes"] = env.db.read("MATCH (n) RETURN count(n) AS n")[0]["n"]
             with progress(f"matching {scale}"):
-                found, same = match_figures(
+                found = match_figures(
                     env, scale, samples if scale != "L" else max(samples // 2, 10), scale != "L"
                 )
                 figures |= found
-                same_everywhere &= same
             if scale in {"M", "L"}:
                 with progress(f"GraphQL {scale}"):
-                    found, same = graphql_figures(
+                    found = graphql_figures(
                         env, scale, requests if scale == "M" else 20, (1, 16) if scale == "M" else (1,)
                     )
                     figures |= found
                 with progress(f"export {scale}"):
                     figures |= export_figures(env, scale)
             written.path.unlink()
-    figures["match.same_ranking"] = same_everywhere
 
 
 def derive(figures: Figures) -> None:
