@@ -137,15 +137,15 @@ def import_in_own_process(env: BenchEnvironment, scale: str, written: Written) -
     environment = {k: v for k, v in os.environ.items() if k not in {"NEO4J_DATABASE", "KG_NEO4J_PROVISIONER"}}
     environment |= env.connection.environment()
     command = [sys.executable, "-m", "benchmarks.import_process", str(written.path)]
-    process = subprocess.Popen(
-        command, cwd=ROOT, env=environment, stdout=subprocess.PIPE, stderr=subprocess.PIPE
-    )
-    assert process.stdout is not None and process.stderr is not None
-    output, errors = process.stdout.read(), process.stderr.read()
-    _, status, usage = os.wait4(process.pid, 0)
+    log_path = env.home / f"import-{scale}.log"  # a file, not a pipe: a chatty stderr cannot block the child
+    with log_path.open("wb") as log:
+        process = subprocess.Popen(command, cwd=ROOT, env=environment, stdout=subprocess.PIPE, stderr=log)
+        assert process.stdout is not None
+        output = process.stdout.read()
+        _, status, usage = os.wait4(process.pid, 0)
     process.returncode = os.waitstatus_to_exitcode(status)
     if process.returncode != 0:
-        raise RuntimeError(f"the {scale} import failed:\n{errors.decode(errors='replace')[-3000:]}")
+        raise RuntimeError(f"the {scale} import failed:\n{log_path.read_text(errors='replace')[-3000:]}")
     report = json.loads(output.decode().strip().splitlines()[-1])
     rows = written.nodes + written.relationships + written.provenance
     taken, phases = report["seconds"], report["phases"]
