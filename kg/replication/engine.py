@@ -7,8 +7,10 @@ the weights of one versioned ``ScoringConfig`` that a call may override and that
 
 from __future__ import annotations
 
+import contextvars
 from collections import defaultdict
 from collections.abc import Sequence
+from concurrent.futures import ThreadPoolExecutor
 from typing import Any, LiteralString
 
 from kg.core.database import Database
@@ -41,6 +43,10 @@ OUTSIDE = CityRef(uid="(your city)", name="(your city)")
 # Every follower in one statement ran past the 30 s transaction timeout at 10,000 cities (issue 15's benchmark);
 # in statements of 50 each stays near a second there and the answer is scored as it arrives.
 FOLLOWERS_PER_STATEMENT = 50
+# Statements in flight at once when many followers are asked: while the server runs some, the answers of others
+# are scored here (each is about half server work, half Python). 600 followers at M on 2 cores: 17.5 s one at a
+# time, 14.5 s with 2, 13.0 s with 3, 12.8 s with 4 (issue 15).
+CONCURRENT_STATEMENTS = 3
 
 
 class ReplicationEngine:
@@ -119,13 +125,21 @@ class ReplicationEngine:
         self, names: Sequence[str], top: int | None, min_score: float, strict: bool
     ) -> list[FollowerMatches]:
         cities = [{"name": _asked(name), "phrase": lucene_phrase(name)} for name in names]
-        results = []
-        for start in range(0, len(cities), FOLLOWERS_PER_STATEMENT):
-            rows = self._read_semantic(
-                q.MATCH_FOLLOWERS, cities=cities[start : start + FOLLOWERS_PER_STATEMENT]
-            )
-            results += [self._follower_matches(row, top, min_score, strict) for row in rows]
-        return results
+        chunks = [
+            cities[start : start + FOLLOWERS_PER_STATEMENT]
+            for start in range(0, len(cities), FOLLOWERS_PER_STATEMENT)
+        ]
+
+        def answer(chunk: list[dict[str, str]]) -> list[FollowerMatches]:
+            rows = self._read_semantic(q.MATCH_FOLLOWERS, cities=chunk)
+            return [self._follower_matches(row, top, min_score, strict) for row in rows]
+
+        if len(chunks) == 1:
+            return answer(chunks[0])
+        with ThreadPoolExecutor(CONCURRENT_STATEMENTS, thread_name_prefix="kg-match") as pool:
+            # Each chunk in a copy of the caller's context (the API counts statements per request there).
+            futures = [pool.submit(contextvars.copy_context().run, answer, chunk) for chunk in chunks]
+            return [matches for future in futures for matches in future.result()]
 
     def _follower_matches(
         self, row: dict[str, Any], top: int | None, min_score: float, strict: bool
