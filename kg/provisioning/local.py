@@ -8,14 +8,12 @@ official distribution. Conf, data, logs and the password generated on first star
 from __future__ import annotations
 
 import contextlib
-import fcntl
 import hashlib
 import os
 import shutil
 import signal
 import subprocess
 import time
-from collections.abc import Iterator
 from importlib import resources
 from pathlib import Path
 
@@ -23,6 +21,7 @@ from neo4j import GraphDatabase
 from neo4j.exceptions import AuthError, ServiceUnavailable
 
 from kg.core.connection import Neo4jConnection
+from kg.core.locks import file_lock
 from kg.core.settings import NEO4J_VERSION, Provisioner, Settings
 from kg.provisioning.base import (
     Notify,
@@ -179,6 +178,12 @@ class LocalNeo4jServer:
     def ensure_runtime(self) -> str:
         """Resolve the Neo4j jars with Maven (first run downloads ~120 MB) and return the classpath."""
         self.check_tools()
+        # Servers sharing a runtime folder (test workers, two `kg db start`) resolve it once: Maven's local
+        # repository is not safe for two concurrent writers.
+        with file_lock(self.runtime_dir / ".resolve.lock"):
+            return self._resolve_runtime()
+
+    def _resolve_runtime(self) -> str:
         classpath_file = self._classpath_file()
         if self._classpath_is_cached():
             return classpath_file.read_text(encoding="utf-8").strip()
@@ -273,16 +278,8 @@ class LocalNeo4jServer:
         pid = self._read_pid()
         return pid if pid is not None and self._is_our_process(pid) else None
 
-    @contextlib.contextmanager
-    def _lock(self) -> Iterator[None]:
-        lock_path = self.home / "run" / "kg.lock"
-        lock_path.parent.mkdir(parents=True, exist_ok=True)
-        with lock_path.open("w") as handle:
-            fcntl.flock(handle, fcntl.LOCK_EX)
-            try:
-                yield
-            finally:
-                fcntl.flock(handle, fcntl.LOCK_UN)
+    def _lock(self) -> contextlib.AbstractContextManager[None]:
+        return file_lock(self.home / "run" / "kg.lock")
 
     def status(self) -> ServerStatus:
         pid = self.running_pid()
