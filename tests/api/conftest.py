@@ -10,17 +10,12 @@ import pytest
 from fastapi.testclient import TestClient
 
 from api.app import create_app
-from importers.seed import import_seed
 from kg.core.connection import Neo4jConnection
 from kg.core.database import Database
 from kg.core.settings import Settings
 from kg.embeddings import SentenceEmbedder
-from kg.replication import refresh_challenge_embeddings
-from queries.admin import wipe_database
-from tests.conftest import point_at, seed_documents_dir
-from tests.integration.graph_state import graph_fingerprint
-
-_SEEDED: dict[str, str] = {}  # the fingerprint of the database the last seeding left
+from tests.conftest import point_at
+from tests.seeding import seeded
 
 
 @pytest.fixture(scope="module")
@@ -30,13 +25,9 @@ def seeded_app(
     embedder: SentenceEmbedder,
     tmp_path_factory: pytest.TempPathFactory,
 ) -> Iterator[TestClient]:
-    """The seed imported and embedded (again only when an earlier module changed the database: its fingerprint
-    of every node and relationship differs); the app reaches the test server through the environment."""
-    if _SEEDED.get("fingerprint") != graph_fingerprint(session_db.driver):
-        wipe_database(session_db)
-        import_seed(session_db, documents_dir=seed_documents_dir())
-        refresh_challenge_embeddings(session_db, embedder)
-        _SEEDED["fingerprint"] = graph_fingerprint(session_db.driver)
+    """The seed imported and embedded (``tests.seeding``: imported once per process, then restored only when an
+    earlier module changed the database); the app reaches the test server through the environment."""
+    seeded(session_db, "seed", "embeddings", embedder=embedder)
     with pytest.MonkeyPatch.context() as patch:
         point_at(patch, neo4j_connection, tmp_path_factory.mktemp("api"))
         patch.setenv("KG_MODEL_DIR", str(embedder.model_directory))

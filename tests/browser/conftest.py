@@ -30,15 +30,13 @@ from playwright.sync_api import (
 
 from api.app import create_app
 from benchmarks.page_weight import ARGS as CHROMIUM_ARGS  # the flags that keep Chromium off the network
-from importers.seed import import_seed
 from kg.core.connection import Neo4jConnection
 from kg.core.database import Database
 from kg.core.settings import Settings
 from kg.embeddings import SentenceEmbedder
 from kg.provisioning.tools import find_free_port
-from kg.replication import refresh_challenge_embeddings
-from queries.admin import wipe_database
-from tests.conftest import point_at, seed_documents_dir
+from tests.conftest import point_at
+from tests.seeding import seeded
 
 CHROMIUM = Path("/usr/bin/chromium")
 SCREENSHOTS = Path(__file__).resolve().parent / "screenshots"
@@ -66,9 +64,7 @@ def live_url(
     tmp_path_factory: pytest.TempPathFactory,
 ) -> Iterator[str]:
     """The seed (with one hostile name) behind the real app, served over real HTTP on a free loopback port."""
-    wipe_database(session_db)
-    import_seed(session_db, documents_dir=seed_documents_dir())
-    refresh_challenge_embeddings(session_db, embedder)
+    seeded(session_db, "seed", "embeddings", embedder=embedder)
     session_db.write(
         "MATCH (p:Project {uid: 'smarter-together'}) "
         "CREATE (c:City {uid: 'xss-town', name: $name, aliases: [], latitude: 48.0, longitude: 2.0})"

@@ -16,8 +16,6 @@ from typer.testing import CliRunner
 import kg.export
 import kg.export.selection as selection_module
 from importers.kgjson import import_kgjson
-from importers.programme import import_programme
-from importers.seed import import_seed
 from kg.cli import app
 from kg.core.connection import Neo4jConnection
 from kg.core.database import Database
@@ -34,13 +32,14 @@ from kg.export import (
     to_networkx,
     write,
 )
-from kg.replication import Match, ReplicationEngine, refresh_challenge_embeddings, refresh_similarities
+from kg.replication import Match, ReplicationEngine, refresh_similarities
 from queries.admin import wipe_database
 from schema import graph_model
 from schema.models import RelType
-from tests.conftest import point_at, seed_documents_dir
+from tests.conftest import point_at
 from tests.graph_compare import typed
 from tests.integration.graph_state import graph_fingerprint, graph_state
+from tests.seeding import seeded
 
 runner = CliRunner()
 READERS = {"graphml": read_graphml, "gexf": read_gexf, "node-link": read_node_link}
@@ -103,10 +102,7 @@ CYPHER = "MATCH p = (:City)-[:FACES]->(:Challenge) RETURN p"
 
 @pytest.fixture(scope="module")
 def kb(session_db: Database, embedder: SentenceEmbedder) -> Database:
-    wipe_database(session_db)
-    import_seed(session_db, documents_dir=seed_documents_dir())
-    import_programme(session_db)
-    refresh_challenge_embeddings(session_db, embedder)
+    seeded(session_db, "seed", "programme", "embeddings", embedder=embedder)
     return session_db
 
 

@@ -3,7 +3,8 @@ the clean run's graph; Neo4j away while the API serves answers 503 and the API r
 error (a real deadlock) is retried, a constraint violation is not and is a domain error; concurrent imports of
 the same rows by several processes leave no duplicate; a backup (`kg db dump` / `kg db load`) restores the graph.
 
-The server faults run on a server of this module's own (a second JVM), so the session server is never touched.
+The server faults run on a server of this module's own (a second JVM), so the session server is never stopped;
+the clean run every fault is compared with is imported once, on the session server.
 """
 
 from __future__ import annotations
@@ -17,7 +18,9 @@ import threading
 import time
 from collections import Counter
 from collections.abc import Iterator
+from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import pytest
 from fastapi.testclient import TestClient
@@ -28,6 +31,7 @@ import importers.loader
 from api.app import create_app
 from importers.kgjson import import_kgjson
 from importers.loader import FAULT_ENV, LoadOptions
+from importers.report import ImportReport
 from kg.cli import app
 from kg.core.connection import Neo4jConnection
 from kg.core.database import Database
@@ -35,6 +39,7 @@ from kg.core.errors import ConflictError, Neo4jUnavailableError
 from kg.core.settings import Settings
 from kg.provisioning.backup import dump_local, load_local
 from kg.provisioning.local import LocalNeo4jServer
+from queries.admin import wipe_database
 from schema import apply_schema
 from tests.conftest import make_local_server, point_at
 from tests.integration.graph_state import RUN_PROPERTIES, STAMPS, graph_state
@@ -42,6 +47,7 @@ from tests.integration.test_loading import big_file, domain_counts
 
 pytestmark = pytest.mark.integration  # runs a server of its own, which the collection hook cannot see
 runner = CliRunner()
+SMALL_BATCHES = LoadOptions(batch_size=7)  # 24 batches: a fault at batch 3 leaves most of the file unwritten
 
 
 @pytest.fixture(scope="module")
@@ -52,6 +58,29 @@ def fault_server(
     server.start()
     yield server
     server.stop()
+
+
+@dataclass(frozen=True)
+class CleanImport:
+    """``big_file`` imported without a fault (batch size 7): the report, the counts and the graph it leaves."""
+
+    report: ImportReport
+    counts: tuple[dict[str, int], dict[str, int]]
+    state: list[Any]
+
+
+@pytest.fixture(scope="module")
+def clean_import(session_db: Database, tmp_path_factory: pytest.TempPathFactory) -> CleanImport:
+    wipe_database(session_db)
+    apply_schema(session_db)
+    report = import_kgjson(
+        session_db, big_file(tmp_path_factory.mktemp("clean") / "big.kg.json"), SMALL_BATCHES
+    )
+    clean = CleanImport(
+        report, domain_counts(session_db), graph_state(session_db.driver, RUN_PROPERTIES | STAMPS)
+    )
+    wipe_database(session_db)
+    return clean
 
 
 def quick_database(connection: Neo4jConnection) -> Database:
@@ -84,6 +113,7 @@ def wait_until_answering(db: Database, timeout_s: float = 90) -> None:
 @pytest.mark.parametrize(("fault", "how"), [("mid", "killed"), ("after", "stopped")])
 def test_neo4j_lost_during_an_import_then_restarted_reruns_to_the_clean_state(
     fault_server: LocalNeo4jServer,
+    clean_import: CleanImport,
     monkeypatch: pytest.MonkeyPatch,
     tmp_path: Path,
     fault: str,
@@ -91,14 +121,11 @@ def test_neo4j_lost_during_an_import_then_restarted_reruns_to_the_clean_state(
 ) -> None:
     connection = fault_server.start().connection
     path = big_file(tmp_path / "big.kg.json")
-    options = LoadOptions(batch_size=7)
+    options = SMALL_BATCHES
     with quick_database(connection) as db:
         wait_until_answering(db)
         db.write("MATCH (n) DETACH DELETE n")
         apply_schema(db)
-        clean = import_kgjson(db, path, options)
-        clean_counts, clean_state = domain_counts(db), graph_state(db.driver, RUN_PROPERTIES | STAMPS)
-        db.write("MATCH (n) DETACH DELETE n")
 
     def lose_the_server(injected: tuple[str, int] | None, where: str, index: int) -> None:
         if injected == (where, index):  # KG_IMPORT_FAULT names it; unset for the re-run
@@ -115,14 +142,14 @@ def test_neo4j_lost_during_an_import_then_restarted_reruns_to_the_clean_state(
     with quick_database(restarted) as db:
         wait_until_answering(db)
         partial = domain_counts(db)
-        assert sum(partial[0].values()) < sum(clean_counts[0].values())  # the loss was real
+        assert sum(partial[0].values()) < sum(clean_import.counts[0].values())  # the loss was real
         rerun = import_kgjson(db, path, options)
         assert rerun.resumed_from_batch == (3 if fault == "mid" else 4)
-        assert domain_counts(db) == clean_counts
-        assert graph_state(db.driver, RUN_PROPERTIES | STAMPS) == clean_state
+        assert domain_counts(db) == clean_import.counts
+        assert graph_state(db.driver, RUN_PROPERTIES | STAMPS) == clean_import.state
         assert (rerun.nodes_created, rerun.relationships_created) == (
-            clean.nodes_created,
-            clean.relationships_created,
+            clean_import.report.nodes_created,
+            clean_import.report.relationships_created,
         )
         assert db.read("MATCH (r:ImportRun) RETURN r.status AS s") == [{"s": "completed"}]
 
@@ -202,14 +229,10 @@ def test_a_constraint_violation_is_a_conflict_and_is_not_retried(db: Database) -
 
 
 def test_concurrent_imports_of_the_same_rows_leave_no_duplicate(
-    db: Database, neo4j_connection: Neo4jConnection, tmp_path: Path
+    db: Database, neo4j_connection: Neo4jConnection, clean_import: CleanImport, tmp_path: Path
 ) -> None:
     path = big_file(tmp_path / "big.kg.json")
-    db.write("MATCH (n) DETACH DELETE n")
     apply_schema(db)
-    import_kgjson(db, path, LoadOptions(batch_size=7))
-    clean_counts = domain_counts(db)
-    db.write("MATCH (n) DETACH DELETE n")
 
     # Three copies under other names are three imports writing the same rows at once; a second process on the
     # same file is refused while the first runs (an import of one source runs once at a time).
@@ -227,7 +250,7 @@ def test_concurrent_imports_of_the_same_rows_leave_no_duplicate(
     refused = [err for code, err in outcomes[3:] if code != 0]
     assert all("import is running" in err and "wait for it to end" in err for err in refused), refused
     assert len(refused) <= 1  # at most the one that overlapped the other
-    assert domain_counts(db) == clean_counts
+    assert domain_counts(db) == clean_import.counts
     duplicated = db.read(
         "MATCH (n) WHERE n.uid IS NOT NULL WITH labels(n) AS labels, n.uid AS uid, count(*) AS copies "
         "WHERE copies > 1 RETURN labels, uid, copies"

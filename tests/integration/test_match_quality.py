@@ -7,13 +7,11 @@ from pathlib import Path
 
 import pytest
 
-from importers.seed import import_seed
 from kg.core.database import Database
 from kg.embeddings import SentenceEmbedder
-from kg.replication import ReplicationEngine, refresh_challenge_embeddings
+from kg.replication import ReplicationEngine
 from kg.replication.evaluation import QualityReport, engine_ranker, evaluate, load_cases
-from queries.admin import wipe_database
-from tests.conftest import seed_documents_dir
+from tests.seeding import seeded
 
 CASES = Path(__file__).resolve().parents[1] / "fixtures" / "replication_eval.yaml"
 # Reached on 2026-12-01 (before the issue-9 scoring: tuned 0.40 / 0.43, held-out 0.44 / 0.49).
@@ -29,9 +27,7 @@ FLOORS = {
 
 @pytest.fixture(scope="module")
 def report(session_db: Database, embedder: SentenceEmbedder) -> QualityReport:
-    wipe_database(session_db)
-    import_seed(session_db, documents_dir=seed_documents_dir())
-    refresh_challenge_embeddings(session_db, embedder)
+    seeded(session_db, "seed", "embeddings", embedder=embedder)
     return evaluate(load_cases(CASES), engine_ranker(ReplicationEngine(session_db, embedder)))
 
 

@@ -14,14 +14,13 @@ from typer.testing import CliRunner
 from importers.entities import fold
 from importers.programme import DATA_DIR, DATASET, import_programme
 from importers.report import ImportReport
-from importers.seed import import_seed
 from kg.cli import app
 from kg.cli.common import out
 from kg.core.connection import Neo4jConnection
 from kg.core.database import Database
-from queries.admin import wipe_database
 from queries.loading import LIST_RESOLUTIONS
-from tests.conftest import point_at, seed_documents_dir
+from tests.conftest import point_at
+from tests.seeding import seeded
 
 # By hand (DATASET plus importers/data/seed/canonical.yaml): 104 role entries in the 17 projects with sources
 # (44 lighthouse, 58 follower, 2 observer) name 103 distinct cities (Leipzig twice); 17 of them are seed cities
@@ -32,9 +31,8 @@ CITIES_BY_HAND = 108
 
 @pytest.fixture(scope="module")
 def programme(session_db: Database) -> ImportReport:
-    wipe_database(session_db)
-    import_seed(session_db, documents_dir=seed_documents_dir())
-    return import_programme(session_db)
+    report: ImportReport = seeded(session_db, "seed", "programme")[1]
+    return report
 
 
 def _dataset() -> dict[str, Any]:

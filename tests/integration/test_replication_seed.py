@@ -9,24 +9,21 @@ import pytest
 from typer.testing import CliRunner
 
 from benchmarks.nx_match import NetworkXMatcher, load_graph
-from importers.seed import import_seed
 from kg.cli import app
 from kg.core.connection import Neo4jConnection
 from kg.core.database import Database
 from kg.embeddings import SentenceEmbedder
-from kg.replication import NO_KNOWN_SOLUTION, ReplicationEngine, refresh_challenge_embeddings
+from kg.replication import NO_KNOWN_SOLUTION, ReplicationEngine
 from kg.replication import engine as engine_module
-from queries.admin import wipe_database
 from tests.conftest import point_at, seed_documents_dir
+from tests.seeding import seeded
 
 SMARTER_TOGETHER_FOLLOWERS = ("santiago-de-compostela", "sofia", "venice")
 
 
 @pytest.fixture(scope="module")
 def engine(session_db: Database, embedder: SentenceEmbedder) -> ReplicationEngine:
-    wipe_database(session_db)
-    import_seed(session_db, documents_dir=seed_documents_dir())
-    refresh_challenge_embeddings(session_db, embedder)
+    seeded(session_db, "seed", "embeddings", embedder=embedder)
     return ReplicationEngine(session_db, embedder=embedder)
 
 

@@ -7,18 +7,16 @@ from typing import Any
 import pytest
 from neo4j import Driver
 
-from importers.seed import import_seed, passage_names
+from importers.seed import passage_names
 from kg.core.database import Database
-from queries.admin import wipe_database
 from queries.system import count_nodes_by_label
 from schema import LABELS
-from tests.conftest import seed_documents_dir
+from tests.seeding import seeded
 
 
 @pytest.fixture(scope="module")
 def kb(session_db: Database, session_driver: Driver) -> Driver:
-    wipe_database(session_db)
-    import_seed(session_db, documents_dir=seed_documents_dir())
+    seeded(session_db, "seed")
     return session_driver
 
 
