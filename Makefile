@@ -6,6 +6,8 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.kg-installed
 ASSETS := kg/views/static/vendor/.installed
 CHROMIUM ?= /usr/bin/chromium
+# Test processes, each with its own throwaway Neo4j (pytest-xdist; whole test files per process). 0 = one process.
+PYTEST_WORKERS ?= 2
 
 .DEFAULT_GOAL := help
 .PHONY: help install run test lint typecheck pytest browser soak bench bench-quick db-start db-stop clean
@@ -50,7 +52,7 @@ typecheck: install ## mypy (strict on kg/ and queries/)
 	$(BIN)/mypy
 
 pytest: install browser ## The test suite against a real Neo4j (see tests/conftest.py) and in headless Chromium
-	$(BIN)/pytest
+	$(BIN)/pytest -n $(PYTEST_WORKERS) --dist loadfile
 
 test: lint typecheck pytest ## Everything CI runs
 
