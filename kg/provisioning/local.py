@@ -321,13 +321,13 @@ class LocalNeo4jServer:
             classpath = self.ensure_runtime()
             java = self.check_tools()
             self._write_config()
-            pid = self._spawn(java, classpath)
+            process = self._spawn(java, classpath)
             try:
-                connection = self._await_ready(pid)
+                connection = self._await_ready(process)
             except Exception:
-                self._terminate(pid, timeout_s=15)
+                self._terminate(process.pid, timeout_s=15)
                 raise
-            return StartResult(connection, pid, already_running=False)
+            return StartResult(connection, process.pid, already_running=False)
 
     def _clear_stale_pid_file(self) -> None:
         stale = self._read_pid()
@@ -337,7 +337,7 @@ class LocalNeo4jServer:
             )
             self.pid_file.unlink(missing_ok=True)
 
-    def _spawn(self, java: str, classpath: str) -> int:
+    def _spawn(self, java: str, classpath: str) -> subprocess.Popen[bytes]:
         console = (self.logs_dir / "console.log").open("ab")
         with console:
             process = subprocess.Popen(
@@ -349,16 +349,22 @@ class LocalNeo4jServer:
                 start_new_session=True,  # outlives `kg db start`; not killed by the terminal's Ctrl-C
             )
         self.pid_file.write_text(str(process.pid), encoding="utf-8")
-        return process.pid
+        return process
 
-    def _await_ready(self, pid: int) -> Neo4jConnection:
+    def _await_ready(self, process: subprocess.Popen[bytes]) -> Neo4jConnection:
+        # Our own child: its exit status says whether it runs. Reading /proc/<pid>/cmdline instead (what
+        # running_pid() must do for a pid file) could read an empty command line on a loaded machine while the
+        # JVM starts, and a live server was then reported as "exited during start-up".
         def alive() -> bool:
-            return self._is_our_process(pid)
+            return process.poll() is None
 
         deadline = time.monotonic() + self.start_timeout_s
         while not port_is_open("127.0.0.1", self.bolt_port):
             if not alive():
-                raise ServerStartError(f"Neo4j exited during start-up. Last log lines:\n{self._log_tail()}")
+                raise ServerStartError(
+                    f"Neo4j exited during start-up ({_exit_status(process.returncode)}). "
+                    f"Last log lines:\n{self._log_tail()}"
+                )
             if time.monotonic() > deadline:
                 raise ServerStartError(
                     f"Neo4j did not open Bolt on port {self.bolt_port} within {self.start_timeout_s:.0f}s. "
@@ -447,3 +453,11 @@ class LocalNeo4jServer:
             while self._is_our_process(pid):
                 time.sleep(0.1)
         self.pid_file.unlink(missing_ok=True)
+
+
+def _exit_status(code: int | None) -> str:
+    if code is None:
+        return "still running"
+    if code < 0:
+        return f"killed by {signal.Signals(-code).name}"
+    return f"exit status {code}"
