@@ -11,6 +11,7 @@ from pathlib import Path
 import pytest
 
 import kg.provisioning.choice as choice_module
+import kg.provisioning.throwaway as throwaway_module
 from kg.core.connection import Neo4jConnection
 from kg.core.settings import Provisioner, Settings
 from kg.provisioning import (
@@ -20,6 +21,7 @@ from kg.provisioning import (
     choose_provisioner,
     provider_for,
 )
+from kg.provisioning.base import ServerStartError, StartResult
 from kg.provisioning.choice import remember_choice, remembered_choice
 from kg.provisioning.docker import find_compose_file
 from kg.provisioning.local import DISTRIBUTION_JVM_OPTIONS, ENTRY_POINT, LocalNeo4jServer
@@ -172,3 +174,31 @@ def test_docker_provider_honours_the_port_and_finds_its_compose_file_from_anywhe
     command = provider.compose_command("up")
     assert command[command.index("-f") + 1] == str(provider.compose_file)
     assert provider.compose_environment()["KG_NEO4J_BOLT_PORT"] == "7799"
+
+
+def test_a_throwaway_whose_jvm_dies_while_starting_is_started_again_elsewhere_once(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    monkeypatch.setattr(throwaway_module, "docker_engine_available", lambda: False)
+    started: list[tuple[Path, int]] = []
+
+    def start(self: LocalNeo4jServer, outcomes: list[str]) -> StartResult:
+        started.append((self.home, self.bolt_port))
+        if outcomes.pop(0) == "dies":
+            raise ServerStartError("Neo4j exited during start-up (killed by SIGKILL). Last log lines: ...")
+        return StartResult(Neo4jConnection(self.uri, "neo4j", "pw"), 1, already_running=False)
+
+    monkeypatch.setattr(LocalNeo4jServer, "stop", lambda self, timeout_s=60.0: True)
+    outcomes = ["dies", "starts"]
+    monkeypatch.setattr(LocalNeo4jServer, "start", lambda self: start(self, outcomes))
+    with throwaway_module.throwaway_neo4j(tmp_path / "runtime", home=tmp_path / "home") as connection:
+        assert connection.uri == f"bolt://127.0.0.1:{started[1][1]}"
+    assert [home.name for home, _ in started] == ["start-1", "start-2"]
+    assert "died while starting; starting another" in capsys.readouterr().err
+
+    outcomes[:] = ["dies", "dies"]  # twice is not a fluke: the error reaches the caller
+    with (
+        pytest.raises(ServerStartError, match="exited during start-up"),
+        throwaway_module.throwaway_neo4j(tmp_path / "runtime", home=tmp_path / "again"),
+    ):
+        pass
