@@ -92,7 +92,9 @@ def live_url(
         thread.join(timeout=10)
 
 
-@pytest.fixture(scope="session")
+# Module-scoped, not session: Playwright's sync API runs an event loop on the main thread while it is open, and
+# tests that follow in the same process (any order, any worker) call asyncio.run().
+@pytest.fixture(scope="module")
 def playwright() -> Iterator[Playwright]:
     if not CHROMIUM.exists() or shutil.which("chromium") is None:
         pytest.fail("Debian's chromium is not installed: `make test` installs it (apt-get install chromium)")
@@ -100,7 +102,7 @@ def playwright() -> Iterator[Playwright]:
         yield driver
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")
 def browser(playwright: Playwright) -> Iterator[Browser]:
     chromium = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
     yield chromium

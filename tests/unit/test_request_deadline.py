@@ -15,7 +15,7 @@ TIMEOUT_S = 0.05
 
 
 def _run(coroutine: Any) -> Any:
-    """``asyncio.run`` on a thread of its own: the browser tests' Playwright keeps a loop running on this one."""
+    """``asyncio.run`` on a thread of its own, whatever loop runs on this one (Playwright's sync API keeps one)."""
     with ThreadPoolExecutor(max_workers=1) as thread:
         return thread.submit(asyncio.run, coroutine).result()
 
