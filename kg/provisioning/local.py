@@ -352,9 +352,8 @@ class LocalNeo4jServer:
         return process
 
     def _await_ready(self, process: subprocess.Popen[bytes]) -> Neo4jConnection:
-        # Our own child: its exit status says whether it runs. Reading /proc/<pid>/cmdline instead (what
-        # running_pid() must do for a pid file) could read an empty command line on a loaded machine while the
-        # JVM starts, and a live server was then reported as "exited during start-up".
+        # Our own child: its exit status says whether it runs, and how it ended (running_pid() must read /proc
+        # for a pid file; here there is no need to guess from a command line).
         def alive() -> bool:
             return process.poll() is None
 
