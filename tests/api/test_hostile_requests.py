@@ -143,7 +143,10 @@ def test_search_text_is_never_lucene_syntax(seeded_app: TestClient, text: str) -
 def test_every_transaction_ends_by_the_requests_deadline(
     app_for: Callable[..., TestClient], monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    client = app_for(KG_API_OPERATION_TIMEOUT="3", KG_QUERY_TIMEOUT="30")
+    # The deadline is a third of the query timeout, so a transaction given the query timeout fails the check. It is
+    # not shorter: a view's first statements are planned cold, and with the other test worker loading the machine
+    # CI once saw them take more than 3 s.
+    client = app_for(KG_API_OPERATION_TIMEOUT="10", KG_QUERY_TIMEOUT="30")
     timeouts: list[float] = []
     read_transaction = Database.read_transaction
 
@@ -155,7 +158,7 @@ def test_every_transaction_ends_by_the_requests_deadline(
     assert client.post("/graphql", json={"query": "{ kbVersion }"}).json()["data"]["kbVersion"]
     assert client.get("/views/city/lyon/feed").status_code == 200
     assert client.get("/export/graphml", params={"city": "lyon"}).status_code == 200
-    assert timeouts and all(0 < timeout <= 3 for timeout in timeouts), timeouts
+    assert timeouts and all(0 < timeout <= 10 for timeout in timeouts), timeouts
 
 
 @pytest.fixture(scope="module")
