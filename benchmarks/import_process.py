@@ -1,6 +1,6 @@
 """One kg-json import in a process of its own, so that its peak memory is the importer's alone.
 
-    .venv/bin/python -m benchmarks.import_process FILE [--batch-size 1000]
+    .venv/bin/python -m benchmarks.import_process FILE [--batch-size 10000]
 
 Connects with the NEO4J_* environment (``benchmarks.suite`` passes its throwaway server's), runs
 ``import_kgjson`` and prints one JSON line: the whole import's seconds, nodes and relationships created, and the
@@ -18,7 +18,7 @@ from pathlib import Path
 
 from benchmarks.import_throughput import PhaseClock, phase_rows
 from importers.kgjson import import_kgjson
-from importers.loader import LoadOptions
+from importers.loader import DEFAULT_BATCH_SIZE, LoadOptions
 from kg.core.database import Database
 from kg.core.settings import Settings
 from kg.provisioning.choice import current_connection
@@ -29,7 +29,7 @@ def main() -> None:
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
     )
     parser.add_argument("file", type=Path)
-    parser.add_argument("--batch-size", type=int, default=1_000)
+    parser.add_argument("--batch-size", type=int, default=DEFAULT_BATCH_SIZE, help="default the loader's")
     parser.add_argument(
         "--max-bytes", type=int, default=4 * 1024**3, help="the L file is ~315 MB (default 4 GiB)"
     )

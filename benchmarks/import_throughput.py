@@ -1,6 +1,8 @@
 """Import throughput: kg's loader against the naive neomodel loader, on the same generated rows.
 
     .venv/bin/python -m benchmarks.import_throughput [--scales S M] [--batch-sizes 100 1000 10000 50000] [--json]
+    .venv/bin/python -m benchmarks.import_throughput --scales M --no-naive --batch-scale M \
+        --batch-sizes 1000 10000 1000 10000        # batch sizes on the M file, interleaved and repeated
 
 The rows are `benchmarks.generate`'s kg-json. kg's side is ``import_kgjson`` (parse, validate, batched
 ``UNWIND $rows ... MERGE``, provenance and run records included). The naive side is the obvious code a neomodel
@@ -33,7 +35,7 @@ from neomodel import db as neomodel_db
 from benchmarks.common import throwaway_neo4j
 from benchmarks.generate import SyntheticKnowledgeBase, write_kgjson
 from importers.kgjson import import_kgjson
-from importers.loader import LoadOptions
+from importers.loader import DEFAULT_BATCH_SIZE, LoadOptions
 from kg.core.database import Database
 from queries.admin import DELETE_BATCH_SIZE, DELETE_NODES_BATCH, wipe_database
 from schema import apply_schema
@@ -183,11 +185,11 @@ def compare_with_naive(db: Database, sample: Path, batch_sizes: Iterable[int]) -
     which at 10^4 rows is most of its time); then kg at each batch size. kg's rates are its writing phases'
     (``PhaseClock``); its whole import, checks, run record and sync included, is ``import.sample.seconds``."""
     empty(db)
-    cold = kg_load(db, sample, 1_000)
+    cold = kg_load(db, sample, DEFAULT_BATCH_SIZE)
     clear_data(db)
     naive_nodes_s, naive_rels_s, n_nodes, n_rels = naive_load(db, sample)
     clear_data(db)
-    warm = kg_load(db, sample, 1_000)
+    warm = kg_load(db, sample, DEFAULT_BATCH_SIZE)
     naive_node_rate, naive_rel_rate = n_nodes / naive_nodes_s, n_rels / naive_rels_s
     kg_node_rate, kg_rel_rate = warm.nodes / warm.nodes_s, warm.relationships / warm.relationships_s
     figures: dict[str, Any] = {
@@ -210,6 +212,23 @@ def compare_with_naive(db: Database, sample: Path, batch_sizes: Iterable[int]) -
     return figures
 
 
+def batch_sensitivity(db: Database, written: Path, scale: str, batch_sizes: Iterable[int]) -> dict[str, Any]:
+    """kg's loader on one file at each batch size, in the order given (repeat sizes to see the spread): per
+    size, the list of whole-import seconds and of the writing phases' nodes/s and relationships/s."""
+    kg_load(db, written, DEFAULT_BATCH_SIZE)  # every statement planned before the first timed run
+    figures: dict[str, list[float]] = {}
+    for batch in batch_sizes:
+        clear_data(db)
+        run = kg_load(db, written, batch)
+        for name, value in (
+            ("seconds", run.seconds),
+            ("nodes_per_s", run.nodes / run.nodes_s),
+            ("rels_per_s", run.relationships / run.relationships_s),
+        ):
+            figures.setdefault(f"import.batch_{batch}.{scale}.{name}", []).append(round(value, 1))
+    return dict(figures)
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
@@ -218,18 +237,34 @@ def main() -> None:
         "--scales", nargs="+", default=["S", "M"], help="kg's loader on these scales (default S M)"
     )
     parser.add_argument("--batch-sizes", nargs="+", type=int, default=[100, 1_000, 10_000, 50_000])
+    parser.add_argument(
+        "--batch-scale",
+        choices=["S", "M", "L"],
+        help="time the batch sizes on this scale's whole file (default: the naive side's S sample)",
+    )
+    parser.add_argument("--no-naive", action="store_true", help="skip the naive neomodel loader (3 min at S)")
     parser.add_argument("--json", action="store_true", help="print the figures as one JSON object")
     args = parser.parse_args()
+    if args.batch_scale and args.batch_scale not in args.scales:
+        parser.error(f"--batch-scale {args.batch_scale} needs that scale in --scales")
     figures: dict[str, Any] = {}
     with throwaway_neo4j() as env, tempfile.TemporaryDirectory() as scratch:
         files = {
             s: write_kgjson(SyntheticKnowledgeBase(s, 1), Path(scratch) / f"{s}.kg.json") for s in args.scales
         }
         sample = files.get("S") or write_kgjson(SyntheticKnowledgeBase("S", 1), Path(scratch) / "S.kg.json")
-        figures |= compare_with_naive(env.db, sample.path, args.batch_sizes)
+        if not args.no_naive:
+            sizes = [] if args.batch_scale else args.batch_sizes
+            figures |= compare_with_naive(env.db, sample.path, sizes)
+        else:
+            empty(env.db)
+        if args.batch_scale:
+            figures |= batch_sensitivity(
+                env.db, files[args.batch_scale].path, args.batch_scale, args.batch_sizes
+            )
         for scale, written in files.items():
             clear_data(env.db)
-            run = kg_load(env.db, written.path, 1_000)
+            run = kg_load(env.db, written.path, DEFAULT_BATCH_SIZE)
             rows = written.nodes + written.relationships + written.provenance
             figures |= {
                 f"import.{scale}.seconds": round(run.seconds, 2),
@@ -243,7 +278,8 @@ def main() -> None:
         print(json.dumps(figures, indent=2))
         return
     for name, value in figures.items():
-        print(f"{name:40} {value:>12,}")
+        shown = ", ".join(f"{v:,}" for v in value) if isinstance(value, list) else f"{value:>12,}"
+        print(f"{name:40} {shown}")
 
 
 if __name__ == "__main__":
