@@ -11,7 +11,7 @@ from benchmarks.suite import read_figures, table
 
 
 def rows(printed: str) -> dict[str, list[str]]:
-    """Each printed row's columns after the label, by the figure's name (the last column)."""
+    """Each printed row's columns (split on spaces), by the figure's name (the last column)."""
     found = {}
     for line in printed.splitlines()[1:]:
         columns = line.split()
