@@ -34,6 +34,10 @@ class ServerStartError(ProvisioningError):
     """The Neo4j process exited or did not answer Bolt in time."""
 
 
+class ServerExitedError(ServerStartError):
+    """The Neo4j process ended while starting (a throwaway server is started once more elsewhere)."""
+
+
 @dataclass(frozen=True)
 class ServerStatus:
     """What ``kg db status`` reports of a provider's server."""

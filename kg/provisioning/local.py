@@ -27,6 +27,7 @@ from kg.provisioning.base import (
     Notify,
     PortInUseError,
     ProvisioningError,
+    ServerExitedError,
     ServerStartError,
     ServerStatus,
     StartResult,
@@ -360,7 +361,7 @@ class LocalNeo4jServer:
         deadline = time.monotonic() + self.start_timeout_s
         while not port_is_open("127.0.0.1", self.bolt_port):
             if not alive():
-                raise ServerStartError(
+                raise ServerExitedError(
                     f"Neo4j exited during start-up ({_exit_status(process.returncode)}). "
                     f"Last log lines:\n{self._log_tail()}"
                 )

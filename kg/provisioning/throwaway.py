@@ -13,7 +13,7 @@ from contextlib import contextmanager
 from pathlib import Path
 
 from kg.core.connection import Neo4jConnection
-from kg.provisioning.base import ServerStartError
+from kg.provisioning.base import ServerExitedError
 from kg.provisioning.local import LocalNeo4jServer
 from kg.provisioning.tools import docker_engine_available, find_free_port, generate_password
 
@@ -77,8 +77,8 @@ def _start_throwaway(
         )
         try:
             return server, server.start().connection
-        except ServerStartError as error:
-            if attempt == 2 or "exited during start-up" not in str(error):
+        except ServerExitedError as error:
+            if attempt == 2:
                 raise
             print(f"kg: a throwaway Neo4j died while starting; starting another. {error}", file=sys.stderr)
     raise AssertionError("unreachable")

@@ -18,7 +18,7 @@ from neo4j import GraphDatabase
 from neo4j.exceptions import AuthError, ServiceUnavailable
 
 from kg.core.connection import Neo4jConnection
-from kg.provisioning.base import ServerStartError, ToolMissingError
+from kg.provisioning.base import ServerExitedError, ServerStartError, ToolMissingError
 
 DEFAULT_USER = "neo4j"
 DEFAULT_PASSWORD = "neo4j"  # what a fresh Neo4j server accepts once, before kg replaces it
@@ -58,7 +58,7 @@ def wait_for_bolt(
     last_error: Exception | None = None
     while time.monotonic() < deadline:
         if alive is not None and not alive():
-            raise ServerStartError("the Neo4j process exited while starting")
+            raise ServerExitedError("the Neo4j process exited while starting")
         try:
             with GraphDatabase.driver(connection.uri, auth=connection.auth, connection_timeout=2.0) as driver:
                 driver.verify_connectivity()

@@ -21,7 +21,7 @@ from kg.provisioning import (
     choose_provisioner,
     provider_for,
 )
-from kg.provisioning.base import ServerStartError, StartResult
+from kg.provisioning.base import ServerExitedError, ServerStartError, StartResult
 from kg.provisioning.choice import remember_choice, remembered_choice
 from kg.provisioning.docker import find_compose_file
 from kg.provisioning.local import DISTRIBUTION_JVM_OPTIONS, ENTRY_POINT, LocalNeo4jServer
@@ -184,8 +184,11 @@ def test_a_throwaway_whose_jvm_dies_while_starting_is_started_again_elsewhere_on
 
     def start(self: LocalNeo4jServer, outcomes: list[str]) -> StartResult:
         started.append((self.home, self.bolt_port))
-        if outcomes.pop(0) == "dies":
-            raise ServerStartError("Neo4j exited during start-up (killed by SIGKILL). Last log lines: ...")
+        outcome = outcomes.pop(0)
+        if outcome == "dies":
+            raise ServerExitedError("Neo4j exited during start-up (killed by SIGKILL). Last log lines: ...")
+        if outcome == "times out":
+            raise ServerStartError("Neo4j did not open Bolt on port 7687 within 180s.")
         return StartResult(Neo4jConnection(self.uri, "neo4j", "pw"), 1, already_running=False)
 
     monkeypatch.setattr(LocalNeo4jServer, "stop", lambda self, timeout_s=60.0: True)
@@ -202,3 +205,12 @@ def test_a_throwaway_whose_jvm_dies_while_starting_is_started_again_elsewhere_on
         throwaway_module.throwaway_neo4j(tmp_path / "runtime", home=tmp_path / "again"),
     ):
         pass
+
+    started.clear()
+    outcomes[:] = ["times out", "starts"]  # a server that did not die is not started again
+    with (
+        pytest.raises(ServerStartError, match="did not open Bolt"),
+        throwaway_module.throwaway_neo4j(tmp_path / "runtime", home=tmp_path / "slow"),
+    ):
+        pass
+    assert len(started) == 1
