@@ -181,8 +181,7 @@ def clear_data(db: Database) -> None:
 def compare_with_naive(db: Database, sample: Path, batch_sizes: Iterable[int]) -> dict[str, Any]:
     """kg's loader and the naive neomodel loader (on the first ``NAIVE_ROWS`` of them) on the same rows, per row,
     both with their statements planned (the first kg import, the cold figure, plans each distinct statement
-    once: ~0.3 s each on this machine,
-    which at 10^4 rows is most of its time); then kg at each batch size. kg's rates are its writing phases'
+    once: ~0.3 s each on this machine, which at 10^4 rows is most of its time); then kg at each batch size. kg's rates are its writing phases'
     (``PhaseClock``); its whole import, checks, run record and sync included, is ``import.sample.seconds``."""
     empty(db)
     cold = kg_load(db, sample, DEFAULT_BATCH_SIZE)
