@@ -2,7 +2,8 @@
 
 A run is ``running`` while its process lives. When the next run of the same importer finds one still marked
 running, it asks whether that process is alive (same host: the pid; another host: a heartbeat younger than
-``LEASE``): a live one is a conflict (two imports of one source never interleave); a dead one is marked
+``LEASE``): a live one is a conflict (two imports of one source never interleave: that check and the new run are
+one transaction holding the importer's lock node, ``KGMeta {key: 'import-lock:<importer>'}``); a dead one is marked
 ``interrupted`` and, when the source and its rows are unchanged (sha256 and plan digest), resumed at the first
 batch it had not committed. Otherwise the new run starts from the first batch and the sync at its end removes
 whatever the interrupted one left that the source no longer states.
@@ -18,12 +19,15 @@ import socket
 from dataclasses import dataclass
 from typing import Any
 
+from neo4j import ManagedTransaction
+
 from importers.rows import LoadPlan
 from kg.core.database import Database
 from kg.core.errors import ConflictError
 from queries.loading import (
     CREATE_RUN,
     FIND_RUNNING,
+    LOCK_IMPORTER,
     MARK_INTERRUPTED,
     RESUME_RUN,
 )
@@ -84,26 +88,37 @@ def run_params(
 
 
 def begin_run(db: Database, plan: LoadPlan, options: dict[str, Any], batches_total: int) -> RunStart:
-    """Create the run, or resume an interrupted one of the same input and rows."""
-    now = dt.datetime.now(dt.UTC)
+    """Create the run, or resume an interrupted one of the same input and rows.
+
+    One write transaction holding the importer's lock: checking for a running run and creating this one
+    cannot interleave with another process doing the same (each would miss the other, both would load, and
+    each one's sync would then remove what the other had just written).
+    """
     digest = plan.digest()
+    return db.write_transaction(lambda tx: _begin_run(tx, plan, options, batches_total, digest))
+
+
+def _begin_run(
+    tx: ManagedTransaction, plan: LoadPlan, options: dict[str, Any], batches_total: int, digest: str
+) -> RunStart:
+    tx.run(LOCK_IMPORTER, importer=plan.importer).consume()
+    now = dt.datetime.now(dt.UTC)
     resumable: dict[str, Any] | None = None
-    for row in db.read(FIND_RUNNING, importer=plan.importer):
+    for row in tx.run(FIND_RUNNING, importer=plan.importer).data():
         if _alive(row, now):
             raise ConflictError(
                 f"another {plan.importer} import is running ({row['uid']}, pid {row['pid']} on {row['host']}); "
                 "wait for it to end"
             )
-        db.write(MARK_INTERRUPTED, uid=row["uid"])
+        tx.run(MARK_INTERRUPTED, uid=row["uid"]).consume()
         if resumable is None and row["sha256"] == plan.sha256 and row["plan_digest"] == digest:
             resumable = row
-    identity = {"host": socket.gethostname(), "pid": os.getpid()}
+    host, pid = socket.gethostname(), os.getpid()
     if resumable is not None:
-        db.write(RESUME_RUN, uid=resumable["uid"], **identity)
+        tx.run(RESUME_RUN, uid=resumable["uid"], host=host, pid=pid).consume()
         counts = json.loads(resumable["counts"] or "{}")
         return RunStart(resumable["uid"], resumable["batches_done"] or 0, counts)
     uid = new_run_id(plan.importer, plan.sha256)
-    db.write(
-        CREATE_RUN, **run_params(plan, uid, options, batches_total, socket.gethostname(), os.getpid(), digest)
-    )
+    params = run_params(plan, uid, options, batches_total, host, pid, digest)
+    tx.run(CREATE_RUN, params).consume()
     return RunStart(uid, 0, {})

@@ -12,12 +12,14 @@ from __future__ import annotations
 import os
 import shutil
 import signal
+import socket
 import subprocess
 import sys
 import threading
 import time
 from collections import Counter
 from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -32,6 +34,8 @@ from api.app import create_app
 from importers.kgjson import import_kgjson
 from importers.loader import FAULT_ENV, LoadOptions
 from importers.report import ImportReport
+from importers.rows import LoadPlan
+from importers.runs import begin_run, run_params
 from kg.cli import app
 from kg.core.connection import Neo4jConnection
 from kg.core.database import Database
@@ -40,6 +44,7 @@ from kg.core.settings import Settings
 from kg.provisioning.backup import dump_local, load_local
 from kg.provisioning.local import LocalNeo4jServer
 from queries.admin import wipe_database
+from queries.loading import CREATE_RUN, LOCK_IMPORTER
 from schema import apply_schema
 from tests.conftest import make_local_server, point_at
 from tests.integration.graph_state import RUN_PROPERTIES, STAMPS, graph_state
@@ -226,6 +231,37 @@ def test_a_constraint_violation_is_a_conflict_and_is_not_retried(db: Database) -
         assert db.read("MATCH (c:City {uid: 'fault-city'}) RETURN c.name AS name") == [{"name": "Fault City"}]
     finally:
         db.write("MATCH (c:City {uid: 'fault-city'}) DELETE c")
+
+
+def test_a_run_that_starts_while_another_is_starting_waits_for_it_and_is_refused(db: Database) -> None:
+    """The check for a running run and the creation of one are one locked step: without the lock, a run
+    beginning while another's creation is not yet committed sees nothing, and both load (and each one's sync
+    removes what the other wrote)."""
+    apply_schema(db)
+    plan = LoadPlan(importer="kg-json:race-probe", origin="race-probe.kg.json", sha256="0" * 64)
+    other_process = subprocess.Popen([sys.executable, "-c", "import time; time.sleep(120)"])
+    other = run_params(plan, "kg-json:race-probe:other", {}, 1, socket.gethostname(), other_process.pid)
+    try:
+        with ThreadPoolExecutor(1) as pool:
+            with db.driver.session(database=db.name) as session, session.begin_transaction() as starting:
+                starting.run(LOCK_IMPORTER, importer=plan.importer).consume()
+                starting.run(CREATE_RUN, other).consume()
+                second = pool.submit(begin_run, db, plan, {}, 1)
+                time.sleep(2)  # the second run is waiting on the lock (or, without one, has begun)
+                began_early = second.done()
+                starting.commit()  # (a failure above rolls back instead, and the waiting one goes on)
+            assert not began_early, "a second run began while the first was still being created"
+            with pytest.raises(ConflictError, match=r"import is running .* wait for it to end"):
+                second.result(timeout=30)
+        runs = db.read(
+            "MATCH (r:ImportRun {importer: $importer}) RETURN r.uid AS uid", importer=plan.importer
+        )
+        assert runs == [{"uid": "kg-json:race-probe:other"}]
+    finally:
+        other_process.kill()
+        other_process.wait()
+        db.write("MATCH (r:ImportRun {importer: $importer}) DELETE r", importer=plan.importer)
+        db.write("MATCH (m:KGMeta {key: $key}) DELETE m", key="import-lock:" + plan.importer)
 
 
 def test_concurrent_imports_of_the_same_rows_leave_no_duplicate(
