@@ -17,6 +17,15 @@ from typing import Final, LiteralString
 from queries import allowlist
 from schema.models import RelType
 
+
+# Read-committed isolation: a statement that reads a list (``imported_by``, ``source_ids``...) in one clause and
+# writes it back in a later one loses another transaction's concurrent update of it, unless it holds the entity's
+# write lock before reading (Neo4j's documented workaround: write a throwaway property first). Both writes
+# happen at once; the lock is held until commit, and the property never is.
+def _write_lock(variable: LiteralString) -> LiteralString:
+    return "SET " + variable + "._kg_lock = true REMOVE " + variable + "._kg_lock "
+
+
 _RUN_IDS: Final[LiteralString] = (
     "[x IN coalesce(r.import_run_ids, []) WHERE NOT x STARTS WITH $importer + ':'] + [$run]"
 )
@@ -27,7 +36,8 @@ def merge_nodes(label: str) -> LiteralString:
     return (
         "UNWIND $rows AS row MERGE (n:" + allowlist.label(label) + " {uid: row.uid}) "
         "ON CREATE SET n.updated_at = $stamp, n.updated_by = $actor "
-        "WITH n, row, coalesce(n.curated_fields, []) AS curated, "
+        + _write_lock("n")
+        + "WITH n, row, coalesce(n.curated_fields, []) AS curated, "
         "[x IN coalesce(n.imported_by, []) WHERE x <> $importer] AS others "
         "WITH n, row, curated, others, size(others) = 0 AS sole "
         "FOREACH (k IN [k IN keys(row.props) WHERE NOT k IN curated AND (sole OR n[k] IS NULL)] | "
@@ -61,8 +71,11 @@ def merge_relationships(rel_type: RelType, source_label: str, target_label: str)
     return (
         "UNWIND $rows AS row MATCH (a:" + allowlist.label(source_label) + " {uid: row.source}) "
         "MATCH (b:" + allowlist.label(target_label) + " {uid: row.target}) "
-        "MERGE (a)-[r:" + allowlist.rel_type(rel_type) + "]->(b) "
-        "WITH r, row, coalesce(r.curated, false) AS curated, "
+        "MERGE (a)-[r:"
+        + allowlist.rel_type(rel_type)
+        + "]->(b) "
+        + _write_lock("r")
+        + "WITH r, row, coalesce(r.curated, false) AS curated, "
         "[x IN coalesce(r.imported_by, []) WHERE x <> $importer] AS others "
         "WITH r, row, curated, others, size(others) = 0 AS sole, "
         "[i IN range(0, size(coalesce(r.source_ids, [])) - 1) WHERE NOT r.source_ids[i] IN $own] AS kept "
@@ -156,13 +169,18 @@ MATCH (s:Source) WHERE $importer IN coalesce(s.imported_by, []) RETURN collect(s
 # What an importer stated before and its latest run ($run) no longer states. Each statement returns the keys
 # it removed (or, for facts other importers also state, withdrew the importer from).
 
-_STALE_RELATIONSHIP: Final[LiteralString] = """
+_STALE_RELATIONSHIP: Final[LiteralString] = (
+    """
 MATCH (a)-[r]->(b)
 WHERE NOT type(r) IN ['SOURCED_FROM', 'LOADED_BY'] AND $importer IN coalesce(r.imported_by, [])
   AND NOT $run IN coalesce(r.import_run_ids, []) AND NOT coalesce(r.curated, false)
+"""
+    + _write_lock("r")
+    + """
 WITH a, r, b, type(r) + ' ' + labels(a)[0] + ':' + a.uid + ' -> ' + labels(b)[0] + ':' + b.uid AS key,
      [x IN r.imported_by WHERE x <> $importer] AS others
 """
+)
 
 REMOVE_STALE_RELATIONSHIPS: Final[LiteralString] = (
     _STALE_RELATIONSHIP + "WHERE size(others) = 0 DELETE r RETURN key"
@@ -190,11 +208,17 @@ DELETE r
 RETURN key
 """
 
-_STALE_NODE: Final[LiteralString] = """
+_STALE_NODE: Final[LiteralString] = (
+    """
 MATCH (n)-[:LOADED_BY]->(old:ImportRun {importer: $importer})
 WHERE old.uid <> $run AND NOT EXISTS { (n)-[:LOADED_BY]->(:ImportRun {uid: $run}) }
-WITH DISTINCT n, labels(n)[0] + ':' + n.uid AS key, [x IN coalesce(n.imported_by, []) WHERE x <> $importer] AS others
+WITH DISTINCT n
 """
+    + _write_lock("n")
+    + """
+WITH n, labels(n)[0] + ':' + n.uid AS key, [x IN coalesce(n.imported_by, []) WHERE x <> $importer] AS others
+"""
+)
 
 REMOVE_STALE_NODES: Final[LiteralString] = (
     _STALE_NODE

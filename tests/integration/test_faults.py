@@ -9,6 +9,7 @@ the clean run every fault is compared with is imported once, on the session serv
 
 from __future__ import annotations
 
+import datetime as dt
 import os
 import shutil
 import signal
@@ -18,7 +19,7 @@ import sys
 import threading
 import time
 from collections import Counter
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
@@ -34,7 +35,7 @@ from api.app import create_app
 from importers.kgjson import import_kgjson
 from importers.loader import FAULT_ENV, LoadOptions
 from importers.report import ImportReport
-from importers.rows import LoadPlan
+from importers.rows import LoadPlan, NodeRow, RelationshipRow
 from importers.runs import begin_run, run_params
 from kg.cli import app
 from kg.core.connection import Neo4jConnection
@@ -44,8 +45,16 @@ from kg.core.settings import Settings
 from kg.provisioning.backup import dump_local, load_local
 from kg.provisioning.local import LocalNeo4jServer
 from queries.admin import wipe_database
-from queries.loading import CREATE_RUN, LOCK_IMPORTER
+from queries.loading import (
+    CREATE_RUN,
+    LOCK_IMPORTER,
+    REMOVE_STALE_RELATIONSHIPS,
+    WITHDRAW_FROM_RELATIONSHIPS,
+    merge_nodes,
+    merge_relationships,
+)
 from schema import apply_schema
+from schema.models import RelType
 from tests.conftest import make_local_server, point_at
 from tests.integration.graph_state import RUN_PROPERTIES, STAMPS, graph_state
 from tests.integration.test_loading import big_file, domain_counts
@@ -264,6 +273,82 @@ def test_a_run_that_starts_while_another_is_starting_waits_for_it_and_is_refused
         db.write("MATCH (m:KGMeta {key: $key}) DELETE m", key="import-lock:" + plan.importer)
 
 
+# Two importers' transactions on one fact: the test holds one open (uncommitted) while the other runs, then
+# commits it. Under read-committed isolation the second must read the fact only once it holds its write lock,
+# or it writes back a list the first had already changed.
+LOST_UPDATE_CITY = NodeRow("City", "lost-update-city", {"name": "Lost Update City"})
+LOST_UPDATE_CHALLENGE = NodeRow("Challenge", "lost-update-challenge", {"name": "Lost updates"})
+LOST_UPDATE_FACES = RelationshipRow(
+    "FACES", "City", "lost-update-city", "Challenge", "lost-update-challenge", {}, ("src",), ("a quote",), 0.9
+)
+
+
+def _state_as(tx: ManagedTransaction, importer: str, rows: str = "nodes and relationship") -> None:
+    params: dict[str, Any] = {"run": importer + ":1", "importer": importer, "actor": "import:" + importer}
+    params |= {"own": [], "stamp": dt.datetime.now(dt.UTC)}
+    if "nodes" in rows:
+        for row in (LOST_UPDATE_CITY, LOST_UPDATE_CHALLENGE):
+            tx.run(merge_nodes(row.label), params, rows=[row.params()]).consume()
+    tx.run(merge_relationships(RelType.FACES, "City", "Challenge"), params, rows=[LOST_UPDATE_FACES.params()])
+
+
+def _while_uncommitted(db: Database, held: Callable[[Any], None], other: Callable[[], object]) -> None:
+    """Run ``held`` in a transaction left open while ``other`` starts in a thread, then commit it."""
+    with ThreadPoolExecutor(1) as pool:
+        with db.driver.session(database=db.name) as session, session.begin_transaction() as open_tx:
+            held(open_tx)
+            running = pool.submit(other)
+            time.sleep(2)  # the other is waiting on the held entities' locks
+            open_tx.commit()
+        running.result(timeout=30)
+
+
+@pytest.fixture
+def lost_update_probe(db: Database) -> Iterator[Database]:
+    apply_schema(db)
+    for importer in ("probe-0", "probe-a", "probe-b"):
+        plan = LoadPlan(importer=importer, origin="probe", sha256=None)
+        db.write(CREATE_RUN, **run_params(plan, importer + ":1", {}, 1, "", 0))
+    yield db
+    db.write(
+        "MATCH (n) WHERE n.uid STARTS WITH 'lost-update-' OR n.importer STARTS WITH 'probe-' DETACH DELETE n"
+    )
+
+
+def _stated_by(db: Database) -> tuple[list[str], list[str], int]:
+    rows = db.read(
+        "MATCH (c:City {uid: 'lost-update-city'}) OPTIONAL MATCH (c)-[r:FACES]->() "
+        "RETURN c.imported_by AS city, r.imported_by AS faces, "
+        "size([x IN [c, r] WHERE x IS NOT NULL AND x._kg_lock IS NOT NULL]) AS locks"
+    )
+    return sorted(rows[0]["city"]), sorted(rows[0]["faces"] or []), rows[0]["locks"]
+
+
+def test_two_importers_stating_a_fact_at_once_are_both_recorded(lost_update_probe: Database) -> None:
+    db = lost_update_probe
+    db.write_transaction(lambda tx: _state_as(tx, "probe-0"))  # the fact exists before both
+    _while_uncommitted(
+        db,
+        lambda tx: _state_as(tx, "probe-b"),
+        lambda: db.write_transaction(lambda tx: _state_as(tx, "probe-a")),
+    )
+    everyone = ["probe-0", "probe-a", "probe-b"]
+    assert _stated_by(db) == (everyone, everyone, 0)
+
+
+def test_a_sync_does_not_remove_a_fact_another_importer_states_meanwhile(lost_update_probe: Database) -> None:
+    db = lost_update_probe
+    db.write_transaction(lambda tx: _state_as(tx, "probe-a"))  # stated by probe-a's run 1 only
+    params = {"importer": "probe-a", "run": "probe-a:2", "own": []}  # its run 2 no longer states FACES
+
+    def sync() -> list[str]:
+        queries = (REMOVE_STALE_RELATIONSHIPS, WITHDRAW_FROM_RELATIONSHIPS)
+        return db.write_transaction(lambda tx: [r["key"] for q in queries for r in tx.run(q, params)])
+
+    _while_uncommitted(db, lambda tx: _state_as(tx, "probe-b", rows="relationship"), sync)
+    assert _stated_by(db) == (["probe-a"], ["probe-b"], 0)  # withdrawn from, not deleted
+
+
 def test_concurrent_imports_of_the_same_rows_leave_no_duplicate(
     db: Database, neo4j_connection: Neo4jConnection, clean_import: CleanImport, tmp_path: Path
 ) -> None:
@@ -297,6 +382,13 @@ def test_concurrent_imports_of_the_same_rows_leave_no_duplicate(
         "RETURN a.uid AS a, b.uid AS b, type, copies"
     )
     assert parallel_edges == []
+    # Every process's importer is listed on every fact it stated: none overwrote another's concurrent update.
+    importers = {f"kg-json:{Path(file).name}" for file in [*files, path]}
+    stated_by = db.read(
+        "MATCH (x) WHERE x.imported_by IS NOT NULL RETURN DISTINCT x.imported_by AS importers UNION "
+        "MATCH ()-[x]->() WHERE x.imported_by IS NOT NULL RETURN DISTINCT x.imported_by AS importers"
+    )
+    assert {frozenset(row["importers"]) for row in stated_by} == {frozenset(importers)}  # lists in any order
 
 
 # ------------------------------------------------------------------------------------------------ backup
