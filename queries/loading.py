@@ -106,11 +106,10 @@ def existing_uids(label: str) -> LiteralString:
 
 # Taken first in the transaction that starts a run and held to its commit: two imports of one source that start
 # at once are serialised here, so the second sees the first's run (and is refused) instead of both starting.
-# SET takes the node's write lock even when the value is unchanged; the unique KGMeta key makes MERGE safe.
-LOCK_IMPORTER: Final[LiteralString] = """
-MERGE (lock:KGMeta {key: 'import-lock:' + $importer})
-SET lock.importer = $importer
-"""
+# The unique KGMeta key makes the MERGE safe under concurrency.
+LOCK_IMPORTER: Final[LiteralString] = "MERGE (lock:KGMeta {key: 'import-lock:' + $importer}) " + _write_lock(
+    "lock"
+)
 
 FIND_RUNNING: Final[LiteralString] = """
 MATCH (r:ImportRun {importer: $importer, status: 'running'})

@@ -20,10 +20,10 @@ import threading
 import time
 from collections import Counter
 from collections.abc import Callable, Iterator
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import Future, ThreadPoolExecutor, wait
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 import pytest
 from fastapi.testclient import TestClient
@@ -59,6 +59,7 @@ from tests.conftest import make_local_server, point_at
 from tests.integration.graph_state import RUN_PROPERTIES, STAMPS, graph_state
 from tests.integration.test_loading import big_file, domain_counts
 
+T = TypeVar("T")
 pytestmark = pytest.mark.integration  # runs a server of its own, which the collection hook cannot see
 runner = CliRunner()
 SMALL_BATCHES = LoadOptions(batch_size=7)  # 24 batches: a fault at batch 3 leaves most of the file unwritten
@@ -242,6 +243,22 @@ def test_a_constraint_violation_is_a_conflict_and_is_not_retried(db: Database) -
         db.write("MATCH (c:City {uid: 'fault-city'}) DELETE c")
 
 
+def _while_uncommitted(
+    db: Database, held: Callable[[Any], None], other: Callable[[], T]
+) -> tuple[bool, Future[T]]:
+    """Run ``held`` in a transaction left open while ``other`` starts in a thread, then commit it; whether
+    ``other`` had already finished before the commit, and its outcome."""
+    with ThreadPoolExecutor(1) as pool:
+        with db.driver.session(database=db.name) as session, session.begin_transaction() as open_tx:
+            held(open_tx)
+            running = pool.submit(other)
+            time.sleep(2)  # the other is waiting on the held entities' locks (or, without them, is done)
+            done_early = running.done()
+            open_tx.commit()  # (a failure above rolls back instead, and the waiting one goes on)
+        wait([running], timeout=30)
+    return done_early, running
+
+
 def test_a_run_that_starts_while_another_is_starting_waits_for_it_and_is_refused(db: Database) -> None:
     """The check for a running run and the creation of one are one locked step: without the lock, a run
     beginning while another's creation is not yet committed sees nothing, and both load (and each one's sync
@@ -250,18 +267,16 @@ def test_a_run_that_starts_while_another_is_starting_waits_for_it_and_is_refused
     plan = LoadPlan(importer="kg-json:race-probe", origin="race-probe.kg.json", sha256="0" * 64)
     other_process = subprocess.Popen([sys.executable, "-c", "import time; time.sleep(120)"])
     other = run_params(plan, "kg-json:race-probe:other", {}, 1, socket.gethostname(), other_process.pid)
+
+    def starting(tx: Any) -> None:
+        tx.run(LOCK_IMPORTER, importer=plan.importer).consume()
+        tx.run(CREATE_RUN, other).consume()
+
     try:
-        with ThreadPoolExecutor(1) as pool:
-            with db.driver.session(database=db.name) as session, session.begin_transaction() as starting:
-                starting.run(LOCK_IMPORTER, importer=plan.importer).consume()
-                starting.run(CREATE_RUN, other).consume()
-                second = pool.submit(begin_run, db, plan, {}, 1)
-                time.sleep(2)  # the second run is waiting on the lock (or, without one, has begun)
-                began_early = second.done()
-                starting.commit()  # (a failure above rolls back instead, and the waiting one goes on)
-            assert not began_early, "a second run began while the first was still being created"
-            with pytest.raises(ConflictError, match=r"import is running .* wait for it to end"):
-                second.result(timeout=30)
+        began_early, second = _while_uncommitted(db, starting, lambda: begin_run(db, plan, {}, 1))
+        assert not began_early, "a second run began while the first was still being created"
+        with pytest.raises(ConflictError, match=r"import is running .* wait for it to end"):
+            second.result()
         runs = db.read(
             "MATCH (r:ImportRun {importer: $importer}) RETURN r.uid AS uid", importer=plan.importer
         )
@@ -292,17 +307,6 @@ def _state_as(tx: ManagedTransaction, importer: str, rows: str = "nodes and rela
     tx.run(merge_relationships(RelType.FACES, "City", "Challenge"), params, rows=[LOST_UPDATE_FACES.params()])
 
 
-def _while_uncommitted(db: Database, held: Callable[[Any], None], other: Callable[[], object]) -> None:
-    """Run ``held`` in a transaction left open while ``other`` starts in a thread, then commit it."""
-    with ThreadPoolExecutor(1) as pool:
-        with db.driver.session(database=db.name) as session, session.begin_transaction() as open_tx:
-            held(open_tx)
-            running = pool.submit(other)
-            time.sleep(2)  # the other is waiting on the held entities' locks
-            open_tx.commit()
-        running.result(timeout=30)
-
-
 @pytest.fixture
 def lost_update_probe(db: Database) -> Iterator[Database]:
     apply_schema(db)
@@ -327,11 +331,12 @@ def _stated_by(db: Database) -> tuple[list[str], list[str], int]:
 def test_two_importers_stating_a_fact_at_once_are_both_recorded(lost_update_probe: Database) -> None:
     db = lost_update_probe
     db.write_transaction(lambda tx: _state_as(tx, "probe-0"))  # the fact exists before both
-    _while_uncommitted(
+    _, other = _while_uncommitted(
         db,
         lambda tx: _state_as(tx, "probe-b"),
         lambda: db.write_transaction(lambda tx: _state_as(tx, "probe-a")),
     )
+    other.result()
     everyone = ["probe-0", "probe-a", "probe-b"]
     assert _stated_by(db) == (everyone, everyone, 0)
 
@@ -345,7 +350,8 @@ def test_a_sync_does_not_remove_a_fact_another_importer_states_meanwhile(lost_up
         queries = (REMOVE_STALE_RELATIONSHIPS, WITHDRAW_FROM_RELATIONSHIPS)
         return db.write_transaction(lambda tx: [r["key"] for q in queries for r in tx.run(q, params)])
 
-    _while_uncommitted(db, lambda tx: _state_as(tx, "probe-b", rows="relationship"), sync)
+    _, synced = _while_uncommitted(db, lambda tx: _state_as(tx, "probe-b", rows="relationship"), sync)
+    synced.result()
     assert _stated_by(db) == (["probe-a"], ["probe-b"], 0)  # withdrawn from, not deleted
 
 
